@@ -1,0 +1,25 @@
+# drugsig: RNA-seq FASTQ -> differential expression -> per-drug gene signatures.
+# Configuration: config/config.yaml (see README.md). Rules: workflow/rules/.
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/reference.smk"
+include: "workflow/rules/trim.smk"
+include: "workflow/rules/align.smk"
+include: "workflow/rules/quant.smk"
+include: "workflow/rules/qc.smk"
+include: "workflow/rules/diffexp.smk"
+include: "workflow/rules/signatures.smk"
+include: "workflow/rules/report.smk"
+
+
+rule all:
+    input:
+        final_outputs(),
+    default_target: True

@@ -1,0 +1,48 @@
+# MultiQC report: tool QC plus the workflow's own sections as custom content.
+
+
+rule report_tables:
+    input:
+        tables=expand("results/de/{contrast}.tsv", contrast=CONTRAST_NAMES),
+        contrasts="results/de/contrasts.tsv",
+        marker_panel="results/signatures/marker_panel.tsv",
+    output:
+        de_summary="results/multiqc/custom/de_summary_mqc.tsv",
+        marker_panel="results/multiqc/custom/marker_panel_mqc.tsv",
+    log:
+        "logs/report_tables.log",
+    conda:
+        "../../envs/python.yaml"
+    params:
+        signatures=config["signatures"],
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    script:
+        "../scripts/report_tables.py"
+
+
+rule multiqc:
+    input:
+        expand("results/qc/cutadapt/{sample}", sample=SAMPLE_NAMES),
+        expand("results/star/{sample}.Log.final.out", sample=SAMPLE_NAMES),
+        expand("results/featurecounts/{sample}.tsv.summary", sample=SAMPLE_NAMES),
+        expand("results/qc/samtools/{sample}.stats", sample=SAMPLE_NAMES),
+        "results/multiqc/custom/de_summary_mqc.tsv",
+        "results/multiqc/custom/marker_panel_mqc.tsv",
+        config=f"{workflow.basedir}/workflow/report/multiqc_config.yaml",
+    output:
+        "results/multiqc/multiqc_report.html",
+        directory("results/multiqc/multiqc_report_data"),
+    log:
+        "logs/multiqc.log",
+    conda:
+        "../../envs/multiqc.yaml"
+    params:
+        folders="results/qc results/star results/featurecounts results/multiqc/custom",
+    resources:
+        mem_mb=4000,
+        runtime=60,
+    shell:
+        "multiqc --force --no-ansi --config {input.config} --outdir results/multiqc "
+        "--filename multiqc_report.html {params.folders} > {log} 2>&1"

@@ -1,0 +1,22 @@
+# Per-drug signature tables, the cross-drug table and the marker panel.
+
+
+rule signatures:
+    input:
+        tables=expand("results/de/{contrast}.tsv", contrast=CONTRAST_NAMES),
+        contrasts="results/de/contrasts.tsv",
+    output:
+        tables=expand("results/signatures/{contrast}.tsv", contrast=CONTRAST_NAMES),
+        cross_drug="results/signatures/cross_drug.tsv",
+        marker_panel="results/signatures/marker_panel.tsv",
+    log:
+        "logs/signatures.log",
+    conda:
+        "../../envs/python.yaml"
+    params:
+        signatures=config["signatures"],
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    script:
+        "../scripts/signatures.py"

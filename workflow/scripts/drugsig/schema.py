@@ -1,0 +1,112 @@
+"""JSON-schema validation with messages that name the file, the row and the problem."""
+
+from __future__ import annotations
+
+import copy
+import difflib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from drugsig.errors import InputError
+
+SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
+
+
+@cache
+def load_schema(name: str) -> dict[str, Any]:
+    """Load ``workflow/schemas/{name}.schema.yaml``."""
+    with (SCHEMA_DIR / f"{name}.schema.yaml").open() as handle:
+        return yaml.safe_load(handle)
+
+
+@cache
+def _validator(name: str) -> Draft202012Validator:
+    return Draft202012Validator(load_schema(name))
+
+
+def _subschema(schema: dict[str, Any], path: list[str | int]) -> dict[str, Any]:
+    """The schema node that describes the instance at ``path``."""
+    node = schema
+    for part in path:
+        if isinstance(part, int):
+            node = node.get("items", {})
+        else:
+            node = node.get("properties", {}).get(part, {})
+    return node
+
+
+def describe_error(error: ValidationError, schema: dict[str, Any]) -> str:
+    """Turn a jsonschema error into one plain sentence naming the key and the problem."""
+    location = ".".join(str(part) for part in error.absolute_path)
+    where = f"'{location}'" if location else "top level"
+    node = _subschema(schema, list(error.absolute_path))
+    if error.validator == "additionalProperties":
+        allowed = sorted(_subschema(schema, list(error.absolute_path)).get("properties", {}))
+        unexpected = sorted(set(error.instance) - set(allowed))
+        parts = []
+        for key in unexpected:
+            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            parts.append(f"unknown key '{key}'{hint}")
+        return f"{where}: {'; '.join(parts)}. Allowed keys: {', '.join(allowed)}."
+    if error.validator == "required":
+        missing = error.message.split("'")[1]
+        return f"{where}: required key '{missing}' is missing."
+    if error.validator == "pattern" and "description" in node:
+        return f"{where}: {error.instance!r} is not allowed; expected {node['description']}."
+    if error.validator == "enum":
+        allowed = ", ".join(str(value) for value in error.validator_value)
+        return f"{where}: {error.instance!r} is not one of {allowed}."
+    return f"{where}: {error.message}."
+
+
+def validate(instance: dict[str, Any], schema_name: str, where: str) -> None:
+    """Validate ``instance`` against a workflow schema; raise on the first problem.
+
+    Parameters
+    ----------
+    instance
+        The mapping to check (a config, or one row of a sheet).
+    schema_name
+        Schema file stem in ``workflow/schemas``, e.g. ``"samples"``.
+    where
+        Prefix of the error message, e.g. ``"config/samples.tsv, line 4 (sample 'x')"``.
+
+    Raises
+    ------
+    InputError
+        With ``where`` and the problem.
+    """
+    validator = _validator(schema_name)
+    errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))
+    if errors:
+        raise InputError(f"{where}: {describe_error(errors[0], validator.schema)}")
+
+
+def fill_defaults(instance: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """Return a copy of ``instance`` with the schema's defaults filled in, recursively."""
+    result = copy.deepcopy(instance)
+    for key, node in schema.get("properties", {}).items():
+        if key not in result and "default" in node:
+            result[key] = copy.deepcopy(node["default"])
+        if isinstance(result.get(key), dict) and node.get("type") == "object":
+            result[key] = fill_defaults(result[key], node)
+    return result
+
+
+def validate_config(config: dict[str, Any], source: str) -> dict[str, Any]:
+    """Validate the workflow config and return it with defaults filled in.
+
+    Raises
+    ------
+    InputError
+        Naming ``source`` (the config file) and the offending key, with a
+        did-you-mean suggestion for misspelt keys.
+    """
+    validate(config, "config", source)
+    return fill_defaults(config, load_schema("config"))

@@ -1,0 +1,75 @@
+"""Adapter and quality trimming of a sample's units with cutadapt."""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from drugsig.errors import InputError
+
+
+def cutadapt_command(
+    unit: Mapping[str, str | None],
+    reads_dir: Path,
+    report: Path,
+    settings: Mapping[str, Any],
+    threads: int,
+) -> list[str]:
+    """The cutadapt command line for one unit (paired-end when ``unit['fq2']`` is set).
+
+    Trimmed reads go to ``{reads_dir}/{unit}_R1.fastq.gz`` (and ``_R2``), compressed
+    at level 1 because they are temporary; the JSON report (for MultiQC) to ``report``.
+    """
+    paired = bool(unit.get("fq2"))
+    command = ["cutadapt", "--cores", str(threads), "--compression-level", "1"]
+    if settings["adapter_r1"]:
+        command += ["-a", settings["adapter_r1"]]
+    if paired and settings["adapter_r2"]:
+        command += ["-A", settings["adapter_r2"]]
+    quality = str(settings["quality_cutoff"])
+    command += ["-q", quality] + (["-Q", quality] if paired else [])
+    command += ["--minimum-length", str(settings["minimum_length"])]
+    command += shlex.split(settings.get("extra") or "")
+    command += ["--json", str(report), "-o", str(reads_dir / f"{unit['unit']}_R1.fastq.gz")]
+    if paired:
+        command += ["-p", str(reads_dir / f"{unit['unit']}_R2.fastq.gz")]
+    command += [str(unit["fq1"])] + ([str(unit["fq2"])] if paired else [])
+    return command
+
+
+def trim_sample(
+    sample: str,
+    units: Sequence[Mapping[str, str | None]],
+    reads_dir: str | Path,
+    reports_dir: str | Path,
+    settings: Mapping[str, Any],
+    threads: int,
+) -> None:
+    """Trim every unit of ``sample``; cutadapt's text report goes to stderr (the log).
+
+    Raises
+    ------
+    InputError
+        If cutadapt fails on a unit (e.g. truncated gzip, R1/R2 out of sync); the
+        message names the unit's files and cutadapt's own error.
+    """
+    reads_dir, reports_dir = Path(reads_dir), Path(reports_dir)
+    reads_dir.mkdir(parents=True, exist_ok=True)
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    for unit in units:
+        report = reports_dir / f"{sample}.{unit['unit']}.cutadapt.json"
+        command = cutadapt_command(unit, reads_dir, report, settings, threads)
+        print(shlex.join(command), file=sys.stderr, flush=True)
+        result = subprocess.run(command, stdout=sys.stderr, stderr=subprocess.PIPE, text=True)
+        sys.stderr.write(result.stderr)
+        if result.returncode != 0:
+            files = " and ".join(str(unit[key]) for key in ("fq1", "fq2") if unit.get(key))
+            errors = [line for line in result.stderr.splitlines() if "rror" in line]
+            reason = errors[-1] if errors else result.stderr.strip().splitlines()[-1:]
+            raise InputError(
+                f"sample '{sample}', unit '{unit['unit']}': cutadapt failed on {files}: {reason}"
+            )
