@@ -5,11 +5,12 @@ import pytest
 from drugsig.errors import InputError
 from drugsig.gtf import parse_attributes, read_gene_table
 
+G1 = 'gene_id "G1"; gene_name "CDKN1A"; gene_biotype "protein_coding";'
 GTF = (
     "#!genome-build test\n"
-    '1\tsim\tgene\t100\t900\t.\t+\t.\tgene_id "G1"; gene_name "CDKN1A"; gene_biotype "protein_coding";\n'
-    '1\tsim\texon\t100\t200\t.\t+\t.\tgene_id "G1"; transcript_id "T1"; gene_name "CDKN1A"; gene_biotype "protein_coding";\n'
-    '1\tsim\texon\t700\t900\t.\t+\t.\tgene_id "G1"; transcript_id "T1"; gene_name "CDKN1A"; gene_biotype "protein_coding";\n'
+    f"1\tsim\tgene\t100\t900\t.\t+\t.\t{G1}\n"
+    f'1\tsim\texon\t100\t200\t.\t+\t.\t{G1} transcript_id "T1";\n'
+    f'1\tsim\texon\t700\t900\t.\t+\t.\t{G1} transcript_id "T1";\n'
     '2\tsim\texon\t50\t80\t.\t-\t.\tgene_id "G2"; transcript_id "T2"; gene_biotype "lncRNA";\n'
 )
 

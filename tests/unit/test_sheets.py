@@ -163,8 +163,6 @@ def test_mixed_layout_and_duplicate_unit(samples_tsv, fastqs):
     )
     with pytest.raises(InputError, match="line 3: sample 's1' mixes single-end and paired-end"):
         load_units(mixed, load_samples(samples_tsv))
-    duplicate = units_sheet(
-        fastqs, f"s1\tL1\t{fastqs}/c.fq.gz\t\ns1\tL1\t{fastqs}/a_R1.fq.gz\t\n"
-    )
+    duplicate = units_sheet(fastqs, f"s1\tL1\t{fastqs}/c.fq.gz\t\ns1\tL1\t{fastqs}/a_R1.fq.gz\t\n")
     with pytest.raises(InputError, match="line 3: duplicate unit 'L1' of sample 's1'."):
         load_units(duplicate, load_samples(samples_tsv))

@@ -11,19 +11,19 @@ rule star_align:
         log_final="results/star/{sample}.Log.final.out",
     log:
         "logs/star_align/{sample}.log",
+    benchmark:
+        "results/benchmarks/star_align/{sample}.tsv"
     conda:
         "../../envs/star.yaml"
+    threads: 8
+    resources:
+        mem_mb=star_align_mem_mb,
+        runtime=240,
     params:
         reads=trimmed_reads,
         read_groups=read_groups,
         prefix="results/star/{sample}.",
         extra=config["star"]["extra_align"],
-    threads: 8
-    resources:
-        mem_mb=star_align_mem_mb,
-        runtime=240,
-    benchmark:
-        "results/benchmarks/star_align/{sample}.tsv"
     shell:
         "rm -rf {params.prefix}_STARtmp && "
         "STAR --runThreadN {threads} --genomeDir {input.index} "

@@ -16,8 +16,9 @@ from drugsig.star import (
 )
 from drugsig.counts import featurecounts_strand
 
-
-CONFIG_SOURCE = ", ".join(map(str, workflow.overwrite_configfiles)) or "config/config.yaml"
+CONFIG_SOURCE = (
+    ", ".join(map(str, workflow.overwrite_configfiles)) or "config/config.yaml"
+)
 config.update(validate_config(config, source=CONFIG_SOURCE))
 
 SAMPLES = load_samples(config["samples"])
@@ -66,7 +67,9 @@ def read_groups(wildcards):
 
 def featurecounts_flags(wildcards):
     """featureCounts layout and strand options of one sample."""
-    strand = featurecounts_strand(UNITS[wildcards.sample], config["counting"]["strandedness"])
+    strand = featurecounts_strand(
+        UNITS[wildcards.sample], config["counting"]["strandedness"]
+    )
     paired = "-p --countReadPairs" if PAIRED[wildcards.sample] else ""
     return f"-s {strand} {paired}"
 

@@ -11,15 +11,15 @@ rule deseq2:
         contrasts="results/de/contrasts.tsv",
     log:
         "logs/deseq2.log",
+    benchmark:
+        "results/benchmarks/deseq2.tsv"
     conda:
         "../../envs/python.yaml"
-    params:
-        diffexp=config["diffexp"],
     threads: config["diffexp"]["n_cpus"]
     resources:
         mem_mb=deseq2_mem_mb,
         runtime=120,
-    benchmark:
-        "results/benchmarks/deseq2.tsv"
+    params:
+        diffexp=config["diffexp"],
     script:
         "../scripts/deseq2.py"

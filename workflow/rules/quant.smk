@@ -10,17 +10,17 @@ rule featurecounts:
         summary="results/featurecounts/{sample}.tsv.summary",
     log:
         "logs/featurecounts/{sample}.log",
+    benchmark:
+        "results/benchmarks/featurecounts/{sample}.tsv"
     conda:
         "../../envs/subread.yaml"
-    params:
-        flags=featurecounts_flags,
-        extra=config["counting"]["extra"],
     threads: 2
     resources:
         mem_mb=2000,
         runtime=60,
-    benchmark:
-        "results/benchmarks/featurecounts/{sample}.tsv"
+    params:
+        flags=featurecounts_flags,
+        extra=config["counting"]["extra"],
     shell:
         "featureCounts -T {threads} {params.flags} {params.extra} "
         "-a {input.gtf} -o {output.counts} {input.bam} > {log} 2>&1"
@@ -36,10 +36,10 @@ rule count_matrix:
         "logs/count_matrix.log",
     conda:
         "../../envs/python.yaml"
-    params:
-        samples=SAMPLE_NAMES,
     resources:
         mem_mb=count_matrix_mem_mb,
         runtime=30,
+    params:
+        samples=SAMPLE_NAMES,
     script:
         "../scripts/count_matrix.py"

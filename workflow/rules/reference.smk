@@ -9,9 +9,9 @@ rule prepare_genome:
         fai="resources/reference/genome.fa.fai",
     log:
         "logs/reference/prepare_genome.log",
+    cache: "omit-software"
     conda:
         "../../envs/samtools.yaml"
-    cache: "omit-software"
     resources:
         mem_mb=1000,
         runtime=30,
@@ -26,9 +26,9 @@ rule prepare_annotation:
         "resources/reference/annotation.gtf",
     log:
         "logs/reference/prepare_annotation.log",
+    cache: "omit-software"
     conda:
         "../../envs/samtools.yaml"
-    cache: "omit-software"
     resources:
         mem_mb=1000,
         runtime=10,
@@ -62,17 +62,17 @@ rule star_index:
         directory("resources/index/star"),
     log:
         "logs/reference/star_index.log",
+    benchmark:
+        "results/benchmarks/reference/star_index.tsv"
+    cache: "omit-software"
     conda:
         "../../envs/star.yaml"
-    params:
-        memory_budget_mb=star_memory_budget_mb(),
-        extra=config["star"]["extra_index"],
     threads: 8
     resources:
         mem_mb=star_index_mem_mb,
         runtime=240,
-    benchmark:
-        "results/benchmarks/reference/star_index.tsv"
-    cache: "omit-software"
+    params:
+        memory_budget_mb=star_memory_budget_mb(),
+        extra=config["star"]["extra_index"],
     script:
         "../scripts/star_index.py"

@@ -13,11 +13,11 @@ rule report_tables:
         "logs/report_tables.log",
     conda:
         "../../envs/python.yaml"
-    params:
-        signatures=config["signatures"],
     resources:
         mem_mb=1000,
         runtime=10,
+    params:
+        signatures=config["signatures"],
     script:
         "../scripts/report_tables.py"
 
@@ -38,11 +38,11 @@ rule multiqc:
         "logs/multiqc.log",
     conda:
         "../../envs/multiqc.yaml"
-    params:
-        folders="results/qc results/star results/featurecounts results/multiqc/custom",
     resources:
         mem_mb=4000,
         runtime=60,
+    params:
+        folders="results/qc results/star results/featurecounts results/multiqc/custom",
     shell:
         "multiqc --force --no-ansi --config {input.config} --outdir results/multiqc "
         "--filename multiqc_report.html {params.folders} > {log} 2>&1"

@@ -13,10 +13,10 @@ rule signatures:
         "logs/signatures.log",
     conda:
         "../../envs/python.yaml"
-    params:
-        signatures=config["signatures"],
     resources:
         mem_mb=2000,
         runtime=30,
+    params:
+        signatures=config["signatures"],
     script:
         "../scripts/signatures.py"

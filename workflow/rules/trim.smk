@@ -9,16 +9,16 @@ rule cutadapt_trim:
         reports=directory("results/qc/cutadapt/{sample}"),
     log:
         "logs/cutadapt_trim/{sample}.log",
+    benchmark:
+        "results/benchmarks/cutadapt_trim/{sample}.tsv"
     conda:
         "../../envs/cutadapt.yaml"
-    params:
-        units=unit_records,
-        settings=config["trimming"],
     threads: 4
     resources:
         mem_mb=1000,
         runtime=120,
-    benchmark:
-        "results/benchmarks/cutadapt_trim/{sample}.tsv"
+    params:
+        units=unit_records,
+        settings=config["trimming"],
     script:
         "../scripts/cutadapt_trim.py"

@@ -1,0 +1,32 @@
+"""Style and static checks: ruff, snakefmt and snakemake --lint must be clean."""
+
+import subprocess
+
+from conftest import BIN, REPO, tool_environment
+
+
+def run(*command):
+    return subprocess.run(
+        command, cwd=REPO, capture_output=True, text=True, env=tool_environment(), check=False
+    )
+
+
+def test_ruff_check():
+    result = run(str(BIN / "ruff"), "check", ".")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_format():
+    result = run(str(BIN / "ruff"), "format", "--check", ".")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_snakefmt():
+    result = run(str(BIN / "snakefmt"), "--check", "Snakefile", "workflow")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_snakemake_lint():
+    result = run(str(BIN / "snakemake"), "--lint")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Lints for" not in result.stdout + result.stderr, result.stdout + result.stderr
