@@ -1,0 +1,16 @@
+"""Snakemake adapter: differential expression of every contrast with pydeseq2."""
+
+import sys
+
+sys.stderr = open(snakemake.log[0], "w")
+
+from drugsig.de import write_de
+
+write_de(
+    counts=snakemake.input.counts,
+    samples=snakemake.input.samples,
+    diffexp_cfg=snakemake.params.diffexp,
+    tables=snakemake.output.tables,
+    normalized=snakemake.output.normalized,
+    contrasts=snakemake.output.contrasts,
+)

@@ -1,0 +1,16 @@
+"""Snakemake adapter: MultiQC custom content (DE summary, marker-gene heatmap)."""
+
+import sys
+
+sys.stderr = open(snakemake.log[0], "w")
+
+from drugsig.report_tables import write_report_tables
+
+write_report_tables(
+    tables=snakemake.input.tables,
+    contrasts=snakemake.input.contrasts,
+    marker_panel=snakemake.input.marker_panel,
+    signatures_cfg=snakemake.params.signatures,
+    de_summary_out=snakemake.output.de_summary,
+    marker_panel_out=snakemake.output.marker_panel,
+)

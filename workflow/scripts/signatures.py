@@ -1,0 +1,16 @@
+"""Snakemake adapter: per-contrast signatures, cross-drug table and marker panel."""
+
+import sys
+
+sys.stderr = open(snakemake.log[0], "w")
+
+from drugsig.signatures import write_signatures
+
+write_signatures(
+    tables=snakemake.input.tables,
+    contrasts=snakemake.input.contrasts,
+    signatures_cfg=snakemake.params.signatures,
+    signature_tables=snakemake.output.tables,
+    cross_drug_table=snakemake.output.cross_drug,
+    marker_panel_table=snakemake.output.marker_panel,
+)
