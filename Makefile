@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(abspath $(VENV)/bin)
 CORES ?= $(shell nproc)
-DEBIAN_TOOLS := rna-star subread samtools hisat2
+DEBIAN_TOOLS := rna-star subread samtools hisat2 fastqc
 PYTHON_STAMP := $(VENV)/.installed
 
 # Tools installed into the venv (cutadapt, multiqc, snakemake) must be found by rules.

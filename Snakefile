@@ -10,10 +10,20 @@ configfile: "config/config.yaml"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/reference.smk"
-include: "workflow/rules/trim.smk"
-include: "workflow/rules/align.smk"
-include: "workflow/rules/quant.smk"
-include: "workflow/rules/qc.smk"
+
+
+if COUNTS_MODE:
+
+    include: "workflow/rules/counts_import.smk"
+
+else:
+
+    include: "workflow/rules/trim.smk"
+    include: f"workflow/rules/align_{config['aligner']}.smk"
+    include: "workflow/rules/quant.smk"
+    include: "workflow/rules/qc.smk"
+
+
 include: "workflow/rules/diffexp.smk"
 include: "workflow/rules/signatures.smk"
 include: "workflow/rules/report.smk"

@@ -1,7 +1,7 @@
 import pytest
 
 from drugsig.errors import InputError
-from drugsig.schema import validate_config
+from drugsig.schema import check_inputs_mode, validate_config
 
 MINIMAL = {
     "samples": "config/samples.tsv",
@@ -14,7 +14,9 @@ def test_defaults_are_filled():
     config = validate_config(dict(MINIMAL), "my.yaml")
     assert config["diffexp"]["vehicle"] == "DMSO"
     assert config["trimming"]["quality_cutoff"] == 20
-    assert config["counting"]["strandedness"] == "reverse"
+    assert config["counting"]["strandedness"] == "auto"
+    assert config["aligner"] == "star"
+    assert config["counts"] is None
     assert config["signatures"]["marker_genes"][:4] == ["CDKN1A", "BBC3", "MDM2", "GDF15"]
 
 
@@ -29,7 +31,8 @@ def test_misspelt_top_level_key_gets_suggestion():
         validate_config({**MINIMAL, "trimmming": {}}, "my.yaml")
     assert str(error.value) == (
         "my.yaml: top level: unknown key 'trimmming' (did you mean 'trimming'?). Allowed keys: "
-        "counting, diffexp, reference, samples, signatures, star, trimming, units."
+        "aligner, counting, counts, diffexp, fastq_qc, reference, sample_qc, samples, "
+        "signatures, star, trimming, units."
     )
 
 
@@ -45,11 +48,34 @@ def test_bad_enum_value():
     with pytest.raises(InputError) as error:
         validate_config({**MINIMAL, "counting": {"strandedness": "yes"}}, "my.yaml")
     assert str(error.value) == (
-        "my.yaml: 'counting.strandedness': 'yes' is not one of none, forward, reverse."
+        "my.yaml: 'counting.strandedness': 'yes' is not one of none, forward, reverse, auto."
     )
 
 
-def test_missing_reference():
-    config = {key: value for key, value in MINIMAL.items() if key != "reference"}
-    with pytest.raises(InputError, match="my.yaml: top level: required key 'reference'"):
-        validate_config(config, "my.yaml")
+def test_fastq_mode_needs_a_reference():
+    config = validate_config({k: v for k, v in MINIMAL.items() if k != "reference"}, "my.yaml")
+    with pytest.raises(InputError) as error:
+        check_inputs_mode(config, "my.yaml")
+    assert str(error.value) == (
+        "my.yaml: 'reference' needs fasta and gtf paths, or a preset "
+        "({source: ensembl|gencode, release: N})."
+    )
+
+
+def test_fastq_mode_needs_units():
+    config = validate_config({k: v for k, v in MINIMAL.items() if k != "units"}, "my.yaml")
+    with pytest.raises(InputError, match="required key 'units' is missing .or give 'counts'"):
+        check_inputs_mode(config, "my.yaml")
+
+
+def test_count_mode_needs_neither_units_nor_fasta():
+    config = validate_config({"samples": "s.tsv", "counts": "counts.tsv"}, "my.yaml")
+    check_inputs_mode(config, "my.yaml")
+    check_inputs_mode({**config, "reference": {"gtf": "a.gtf"}}, "my.yaml")
+
+
+def test_preset_and_paths_together_is_an_error():
+    config = {**MINIMAL, "reference": {"fasta": "a.fa", "preset": {"source": "ensembl",
+                                                                     "release": 112}}}  # fmt: skip
+    with pytest.raises(InputError, match="has both a preset and fasta/gtf paths"):
+        check_inputs_mode(validate_config(config, "my.yaml"), "my.yaml")

@@ -17,7 +17,7 @@ rule deseq2:
         "../../envs/python.yaml"
     threads: config["diffexp"]["n_cpus"]
     resources:
-        mem_mb=deseq2_mem_mb,
+        mem_mb=per_sample_mem_mb(2000, 20),
         runtime=120,
     params:
         diffexp=config["diffexp"],

@@ -1,10 +1,11 @@
-# Alignment QC with samtools (stats, flagstat, idxstats), all three in one job.
+# Alignment QC with samtools (stats, flagstat, idxstats in one job) and the
+# per-sample QC flags table.
 
 
 rule samtools_qc:
     input:
-        bam="results/star/{sample}.bam",
-        bai="results/star/{sample}.bam.bai",
+        bam="results/align/{sample}.bam",
+        bai="results/align/{sample}.bam.bai",
     output:
         stats="results/qc/samtools/{sample}.stats",
         flagstat="results/qc/samtools/{sample}.flagstat",
@@ -21,3 +22,27 @@ rule samtools_qc:
         "(samtools stats -@ {threads} {input.bam} > {output.stats} && "
         "samtools flagstat -@ {threads} {input.bam} > {output.flagstat} && "
         "samtools idxstats {input.bam} > {output.idxstats}) 2> {log}"
+
+
+rule sample_qc:
+    input:
+        aligner_logs=[aligner_log(sample) for sample in SAMPLE_NAMES],
+        summaries=expand(
+            "results/featurecounts/{sample}.tsv.summary", sample=SAMPLE_NAMES
+        ),
+        strandedness=expand("results/qc/strandedness/{sample}.tsv", sample=SAMPLE_NAMES),
+    output:
+        table="results/qc/sample_qc.tsv",
+        report="results/multiqc/custom/sample_qc_mqc.tsv",
+    log:
+        "logs/sample_qc.log",
+    conda:
+        "../../envs/python.yaml"
+    resources:
+        mem_mb=per_sample_mem_mb(500, 1),
+        runtime=10,
+    params:
+        samples=SAMPLE_NAMES,
+        thresholds=config["sample_qc"],
+    script:
+        "../scripts/sample_qc.py"

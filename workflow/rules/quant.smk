@@ -1,13 +1,16 @@
-# Gene-level counting with featureCounts and the count matrix.
+# Gene-level counting: strandedness inferred from the reads (and checked against the
+# declared value), featureCounts per sample, then the count matrix.
 
 
 rule featurecounts:
     input:
-        bam="results/star/{sample}.bam",
+        bam="results/align/{sample}.bam",
+        bai="results/align/{sample}.bam.bai",
         gtf="resources/reference/annotation.gtf",
     output:
         counts="results/featurecounts/{sample}.tsv",
         summary="results/featurecounts/{sample}.tsv.summary",
+        strandedness="results/qc/strandedness/{sample}.tsv",
     log:
         "logs/featurecounts/{sample}.log",
     benchmark:
@@ -19,11 +22,11 @@ rule featurecounts:
         mem_mb=2000,
         runtime=60,
     params:
-        flags=featurecounts_flags,
+        declared=sample_strandedness,
+        paired=sample_paired,
         extra=config["counting"]["extra"],
-    shell:
-        "featureCounts -T {threads} {params.flags} {params.extra} "
-        "-a {input.gtf} -o {output.counts} {input.bam} > {log} 2>&1"
+    script:
+        "../scripts/featurecounts.py"
 
 
 rule count_matrix:
@@ -37,7 +40,7 @@ rule count_matrix:
     conda:
         "../../envs/python.yaml"
     resources:
-        mem_mb=count_matrix_mem_mb,
+        mem_mb=per_sample_mem_mb(1000, 5),
         runtime=30,
     params:
         samples=SAMPLE_NAMES,

@@ -24,12 +24,7 @@ rule report_tables:
 
 rule multiqc:
     input:
-        expand("results/qc/cutadapt/{sample}", sample=SAMPLE_NAMES),
-        expand("results/star/{sample}.Log.final.out", sample=SAMPLE_NAMES),
-        expand("results/featurecounts/{sample}.tsv.summary", sample=SAMPLE_NAMES),
-        expand("results/qc/samtools/{sample}.stats", sample=SAMPLE_NAMES),
-        "results/multiqc/custom/de_summary_mqc.tsv",
-        "results/multiqc/custom/marker_panel_mqc.tsv",
+        multiqc_inputs(),
         config=f"{workflow.basedir}/workflow/report/multiqc_config.yaml",
     output:
         "results/multiqc/multiqc_report.html",
@@ -42,7 +37,7 @@ rule multiqc:
         mem_mb=4000,
         runtime=60,
     params:
-        folders="results/qc results/star results/featurecounts results/multiqc/custom",
+        folders=multiqc_folders(),
     shell:
         "multiqc --force --no-ansi --config {input.config} --outdir results/multiqc "
         "--filename multiqc_report.html {params.folders} > {log} 2>&1"

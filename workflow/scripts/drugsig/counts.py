@@ -9,7 +9,7 @@ import pandas as pd
 
 from drugsig.errors import InputError
 from drugsig.io import write_table_atomic
-from drugsig.sheets import Unit
+from drugsig.sheets import Unit, load_samples
 
 
 def read_featurecounts_column(path: str | Path) -> pd.Series:
@@ -76,8 +76,10 @@ def write_count_matrix(
 FEATURECOUNTS_STRAND = {"none": 0, "forward": 1, "reverse": 2}
 
 
-def featurecounts_strand(units: Sequence[Unit], default: str) -> int:
-    """featureCounts ``-s`` value of a sample from its units' (or the default) strandedness.
+def declared_strandedness(units: Sequence[Unit], default: str) -> str:
+    """A sample's declared strandedness: its units' value, else the config default.
+
+    Returns ``none``, ``forward``, ``reverse`` or ``auto``.
 
     Raises
     ------
@@ -90,4 +92,105 @@ def featurecounts_strand(units: Sequence[Unit], default: str) -> int:
             f"sample '{units[0].sample}': its units declare different strandedness "
             f"({', '.join(sorted(declared))}); one library has one strandedness."
         )
-    return FEATURECOUNTS_STRAND[declared.pop()]
+    return declared.pop()
+
+
+FEATURECOUNTS_ANNOTATION = ["Chr", "Start", "End", "Strand", "Length"]
+GENE_NAME_COLUMNS = ["gene_name", "gene_symbol", "symbol", "Symbol", "GeneName"]
+
+
+def column_sample_name(column: str) -> str:
+    """The sample a count-matrix column stands for: its file name up to the first dot.
+
+    featureCounts names columns by BAM path, e.g.
+    ``rnaseq/A549_DMSO_1h_1/A549_DMSO_1h_1.sorted.bam`` -> ``A549_DMSO_1h_1``; a
+    plain sample name maps to itself (sample names contain no dots).
+    """
+    return column.rsplit("/", 1)[-1].split(".", 1)[0]
+
+
+def match_sample_columns(
+    columns: Sequence[str], samples: pd.DataFrame, source: str | Path
+) -> dict[str, str]:
+    """Map count-matrix columns to samples: ``{column: sample}`` in sheet order.
+
+    A ``counts_column`` column in the samples sheet gives each sample's column
+    name exactly; otherwise :func:`column_sample_name` applies.
+
+    Raises
+    ------
+    InputError
+        Listing the samples without a column and the columns without a sample.
+    """
+    if "counts_column" in samples.columns and samples["counts_column"].notna().all():
+        wanted = dict(zip(samples["counts_column"], samples.index, strict=True))
+    else:
+        wanted = {column: column_sample_name(column) for column in columns}
+        wanted = {column: name for column, name in wanted.items() if name in samples.index}
+    found = {sample: column for column, sample in wanted.items() if column in columns}
+    missing = [sample for sample in samples.index if sample not in found]
+    extra = [column for column in columns if column not in wanted]
+    if missing or extra:
+        raise InputError(
+            f"{source}: the count matrix's columns do not match the samples sheet. "
+            f"Samples without a column: {', '.join(missing) or 'none'}. Columns without a "
+            f"sample: {', '.join(extra) or 'none'}. Columns map to samples by file name up "
+            "to the first dot (featureCounts' BAM paths work as they are), or exactly by a "
+            "`counts_column` column in the samples sheet."
+        )
+    return {found[sample]: sample for sample in samples.index}
+
+
+def import_count_matrix(
+    path: str | Path, samples: pd.DataFrame, genes: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Read a user's count matrix as ``gene_id``, ``gene_name``, one column per sample.
+
+    Accepts featureCounts output as it is (comment line, annotation columns) or a
+    TSV whose first column is the gene id. Gene names come from ``genes`` (the GTF's
+    gene table; ids are also matched without a version suffix) when given, else from
+    a gene-name column of the matrix, else the id.
+
+    Raises
+    ------
+    InputError
+        If columns and samples do not match, or counts are not non-negative integers.
+    """
+    table = pd.read_csv(path, sep="\t", comment="#", dtype=str, keep_default_na=False)
+    gene_ids = table.iloc[:, 0].astype(str)
+    name_column = next((c for c in GENE_NAME_COLUMNS if c in table.columns[1:]), None)
+    ignored = {*FEATURECOUNTS_ANNOTATION, name_column}
+    data_columns = [c for c in table.columns[1:] if c not in ignored]
+    mapping = match_sample_columns(data_columns, samples, path)
+    counts = table[list(mapping)].rename(columns=mapping)
+    numeric = counts.apply(pd.to_numeric, errors="coerce")
+    bad = numeric.isna() | (numeric < 0) | (numeric % 1 != 0)
+    if bad.to_numpy().any():
+        row, column = next(zip(*bad.to_numpy().nonzero(), strict=True))
+        raise InputError(
+            f"{path}: gene '{gene_ids.iloc[row]}', sample '{counts.columns[column]}': "
+            f"'{counts.iat[row, column]}' is not a count (a non-negative integer)."
+        )
+    names = gene_ids.copy()
+    if name_column is not None:
+        names = table[name_column].where(table[name_column] != "", gene_ids)
+    if genes is not None:
+        by_id = genes.set_index("gene_id")["gene_name"]
+        unversioned = by_id.set_axis(by_id.index.str.replace(r"\.\d+$", "", regex=True))
+        unversioned = unversioned[~unversioned.index.duplicated()]
+        from_gtf = gene_ids.map(by_id).fillna(
+            gene_ids.str.replace(r"\.\d+$", "", regex=True).map(unversioned)
+        )
+        names = from_gtf.fillna(names)
+    result = numeric.astype("int64")
+    result.insert(0, "gene_name", names.to_numpy())
+    result.insert(0, "gene_id", gene_ids.to_numpy())
+    return result
+
+
+def write_imported_counts(
+    path: str | Path, samples_path: str | Path, genes_path: str | Path | None, output: str | Path
+) -> None:
+    """Import a user's count matrix (see :func:`import_count_matrix`) and write it."""
+    genes = pd.read_csv(genes_path, sep="\t", dtype=str) if genes_path else None
+    write_table_atomic(import_count_matrix(path, load_samples(samples_path), genes), output)

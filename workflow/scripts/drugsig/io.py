@@ -31,3 +31,9 @@ def write_table_atomic(
     buffer = io.StringIO()
     table.to_csv(buffer, sep="\t", index=False, float_format=float_format)
     write_text_atomic(header + buffer.getvalue(), path)
+
+
+def concat_tables(paths: list[str | Path], output: str | Path) -> None:
+    """Concatenate TSV tables with the same columns (in the given order) into ``output``."""
+    tables = [pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False) for path in paths]
+    write_table_atomic(pd.concat(tables, ignore_index=True), output)

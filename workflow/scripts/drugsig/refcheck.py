@@ -11,8 +11,11 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+
 from drugsig.errors import InputError
 from drugsig.gtf import open_text, read_gene_table
+from drugsig.io import write_table_atomic
 
 _EXAMPLES = 3
 _STRIP_CHR = "sed -E 's/^chr//; s/^M\\t/MT\\t/'"
@@ -118,3 +121,18 @@ def check_reference(fasta: str | Path, gtf: str | Path) -> ContigComparison:
             stacklevel=2,
         )
     return comparison
+
+
+def write_contig_table(fasta: str | Path, gtf: str | Path, output: str | Path) -> None:
+    """Check the reference (see :func:`check_reference`) and write, per sequence name,
+    whether it is in the FASTA and whether the GTF has genes on it."""
+    comparison = check_reference(fasta, gtf)
+    names = list(dict.fromkeys([*comparison.fasta, *comparison.gtf]))
+    table = pd.DataFrame(
+        {
+            "contig": names,
+            "in_fasta": [name in set(comparison.fasta) for name in names],
+            "in_gtf": [name in set(comparison.gtf) for name in names],
+        }
+    )
+    write_table_atomic(table, output)

@@ -110,3 +110,39 @@ def validate_config(config: dict[str, Any], source: str) -> dict[str, Any]:
     """
     validate(config, "config", source)
     return fill_defaults(config, load_schema("config"))
+
+
+def check_inputs_mode(config: dict[str, Any], source: str) -> None:
+    """Check the keys that depend on each other: FASTQ mode vs count-matrix mode.
+
+    FASTQ mode (no ``counts``) needs ``units`` and a reference given either as
+    ``fasta`` + ``gtf`` or as a ``preset``; count-matrix mode needs neither (a
+    ``reference.gtf`` there only supplies gene names).
+
+    Raises
+    ------
+    InputError
+        Naming ``source`` and what is missing or contradictory.
+    """
+    reference = config.get("reference") or {}
+    if reference.get("preset") and (reference.get("fasta") or reference.get("gtf")):
+        raise InputError(
+            f"{source}: 'reference' has both a preset and fasta/gtf paths; give one or the other."
+        )
+    if config.get("counts"):
+        if reference.get("fasta") and not reference.get("gtf"):
+            raise InputError(
+                f"{source}: with 'counts' the reference only supplies gene names: give "
+                "reference.gtf (or no reference at all)."
+            )
+        return
+    if not config.get("units"):
+        raise InputError(
+            f"{source}: top level: required key 'units' is missing (or give 'counts' to "
+            "start from a count matrix)."
+        )
+    if not reference.get("preset") and not (reference.get("fasta") and reference.get("gtf")):
+        raise InputError(
+            f"{source}: 'reference' needs fasta and gtf paths, or a preset "
+            "({source: ensembl|gencode, release: N})."
+        )
