@@ -26,6 +26,7 @@ else:
 
 include: "workflow/rules/diffexp.smk"
 include: "workflow/rules/signatures.smk"
+include: "workflow/rules/assays.smk"
 include: "workflow/rules/report.smk"
 
 

@@ -2,6 +2,8 @@
 
 import subprocess
 
+import pytest
+
 from conftest import BIN, REPO, tool_environment
 
 
@@ -26,7 +28,8 @@ def test_snakefmt():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_snakemake_lint():
-    result = run(str(BIN / "snakemake"), "--lint")
+@pytest.mark.parametrize("aligner", ["star", "hisat2"])
+def test_snakemake_lint(aligner):
+    result = run(str(BIN / "snakemake"), "--lint", "--config", f"aligner={aligner}")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Lints for" not in result.stdout + result.stderr, result.stdout + result.stderr

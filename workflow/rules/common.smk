@@ -141,6 +141,7 @@ def multiqc_inputs():
     files = [
         "results/multiqc/custom/de_summary_mqc.tsv",
         "results/multiqc/custom/marker_panel_mqc.tsv",
+        *ASSAY_OUTPUTS,
     ]
     if COUNTS_MODE:
         return files
@@ -171,4 +172,5 @@ def final_outputs():
         "results/signatures/cross_drug.tsv",
         "results/signatures/marker_panel.tsv",
         "results/multiqc/multiqc_report.html",
+        *ASSAY_OUTPUTS,
     ]

@@ -13,12 +13,13 @@ from enum import IntEnum
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from numpy.typing import NDArray
 
 from drugsig.simulate.annotation import Annotation, gtf_lines, simulate_annotation
 from drugsig.simulate.catalog import gene_catalog
 from drugsig.simulate.design import DEMO_CONTRASTS, Sample, demo_design
-from drugsig.simulate.effects import true_log2fc
+from drugsig.simulate.effects import sample_log2fc, true_log2fc
 from drugsig.simulate.expression import (
     expected_fragments,
     isoform_shares,
@@ -33,6 +34,7 @@ from drugsig.simulate.genome import (
     simulate_genome,
 )
 from drugsig.simulate.io import reproducible_gzip, write_gzip, write_tsv
+from drugsig.simulate.qpcr import BASELINE_CT, simulate_qpcr
 from drugsig.simulate.reads import (
     Strandedness,
     add_errors,
@@ -41,6 +43,7 @@ from drugsig.simulate.reads import (
     simulate_qualities,
 )
 from drugsig.simulate.sequence import decode, random_sequence
+from drugsig.simulate.viability import simulate_viability_plates
 
 INDEX_LENGTH = 8
 SAMPLE_COLUMNS = [
@@ -63,6 +66,8 @@ class Stream(IntEnum):
     GENOME = 3
     EXPRESSION = 4
     READS = 5
+    VIABILITY = 6
+    QPCR = 7
 
 
 @dataclass(frozen=True)
@@ -235,12 +240,25 @@ def _write_truth(
     )
 
 
+def _write_assays(settings: Settings, samples: tuple[Sample, ...]) -> None:
+    """Viability plates of the resistance model and qRT-PCR Ct values of every sample."""
+    outdir = Path(settings.outdir)
+    plates = simulate_viability_plates(settings.rng(Stream.VIABILITY))
+    plates.to_csv(outdir / "viability.tsv", sep="\t", index=False)
+    log2fc = {s.name: {gene: sample_log2fc(gene, s) for gene in BASELINE_CT} for s in samples}
+    table = pd.DataFrame({"sample": [s.name for s in samples]})
+    simulate_qpcr(table, log2fc, settings.rng(Stream.QPCR)).to_csv(
+        outdir / "qpcr.tsv", sep="\t", index=False
+    )
+
+
 def simulate(settings: Settings) -> None:
     """Simulate the demo experiment and write all its files.
 
     Writes ``genome.fa.gz``, ``annotation.gtf.gz``, ``truth.tsv``,
-    ``true_counts.tsv`` and ``reads/<sample>_R{1,2}.fastq.gz`` to the output
-    folder, and ``samples.tsv`` and ``units.tsv`` to the sheets folder.
+    ``true_counts.tsv``, ``reads/<sample>_R{1,2}.fastq.gz``, ``viability.tsv`` and
+    ``qpcr.tsv`` to the output folder, and ``samples.tsv`` and ``units.tsv`` to the
+    sheets folder.
     """
     outdir = Path(settings.outdir)
     (outdir / "reads").mkdir(parents=True, exist_ok=True)
@@ -269,4 +287,5 @@ def simulate(settings: Settings) -> None:
         sample_rng = settings.rng(Stream.READS, index)
         write_reads(paths, transcript_counts, transcriptome, settings, sample_rng)
     _write_truth(outdir, annotation, samples, gene_counts)
+    _write_assays(settings, samples)
     _write_sheets(settings, samples)
