@@ -10,18 +10,35 @@ from pathlib import Path
 import pandas as pd
 
 
-def write_text_atomic(text: str, path: str | Path) -> None:
-    """Write ``text`` to ``path`` via a temporary file renamed into place."""
+def _file_mode() -> int:
+    """Permissions of a new file under the current umask (mkstemp would give 0600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def write_bytes_atomic(data: bytes, path: str | Path) -> None:
+    """Write ``data`` to ``path`` via a temporary file renamed into place.
+
+    A crash leaves either the old file or none, never a truncated one; the new file
+    gets the usual permissions (``0666`` less the umask).
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", newline="") as stream:
-            stream.write(text)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        Path(temporary).chmod(_file_mode())
         Path(temporary).replace(path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_text_atomic(text: str, path: str | Path) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically, see :func:`write_bytes_atomic`."""
+    write_bytes_atomic(text.encode(), path)
 
 
 def write_table_atomic(

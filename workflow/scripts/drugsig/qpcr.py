@@ -42,17 +42,10 @@ from scipy import stats
 
 from drugsig.design import match_contrast_files
 from drugsig.errors import InputError
-from drugsig.io import write_table_atomic
-from drugsig.sheets import load_samples, read_sheet
+from drugsig.io import write_bytes_atomic, write_table_atomic
+from drugsig.mqc import ReportGroup, figure_png, write_mqc_image, write_mqc_table
+from drugsig.sheets import load_samples, read_sheet, row_location
 from drugsig.signatures import read_contrasts, read_de_table
-from drugsig.viability import (
-    ReportGroup,
-    figure_png,
-    row_location,
-    write_bytes_atomic,
-    write_mqc_image,
-    write_mqc_table,
-)
 
 UNDETERMINED = ("undetermined", "n/a", "no ct", "no cq")
 """Ct values (case-insensitive) that mean no amplification."""

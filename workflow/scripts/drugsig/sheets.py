@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,6 +68,24 @@ def read_sheet(path: str | Path) -> list[dict[str, str]]:
     if not rows:
         raise InputError(f"{path}: the sheet has a header but no rows.")
     return rows
+
+
+def row_location(path: str | Path, row: Mapping[str, str], number: int, keys: Sequence[str]) -> str:
+    """Where a sheet row is, for error messages: file, data row, line and key values.
+
+    Parameters
+    ----------
+    path
+        The sheet.
+    row
+        The row as read by :func:`drugsig.sheets.read_sheet` (with ``_line``).
+    number
+        1-based data row number.
+    keys
+        Columns whose values identify the row, shown when given.
+    """
+    values = ", ".join(f"{key} '{row[key]}'" for key in keys if key in row)
+    return f"{path}, row {number} (line {row['_line']}{'; ' + values if values else ''})"
 
 
 def _columns(rows: list[dict[str, str]], required: list[str]) -> list[str]:

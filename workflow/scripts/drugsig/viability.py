@@ -39,14 +39,9 @@ IC50 with Student's t. Poor fits are flagged, never reported as plain numbers:
 
 from __future__ import annotations
 
-import base64
-import io
-import json
 import math
-import os
 import sys
-import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,8 +53,9 @@ from scipy import stats
 from scipy.optimize import least_squares
 
 from drugsig.errors import InputError
-from drugsig.io import write_table_atomic
-from drugsig.sheets import read_sheet
+from drugsig.io import write_bytes_atomic, write_table_atomic
+from drugsig.mqc import ReportGroup, figure_png, write_mqc_image, write_mqc_table
+from drugsig.sheets import read_sheet, row_location
 
 UNIT_TO_UM: dict[str, float] = {
     "pM": 1e-6, "nM": 1e-3, "uM": 1.0, "µM": 1.0, "μM": 1.0, "mM": 1e3, "M": 1e6,
@@ -90,24 +86,6 @@ WELL_COLUMNS = [
 
 
 # --------------------------------------------------------------------------- reading
-
-
-def row_location(path: str | Path, row: Mapping[str, str], number: int, keys: Sequence[str]) -> str:
-    """Where a sheet row is, for error messages: file, data row, line and key values.
-
-    Parameters
-    ----------
-    path
-        The sheet.
-    row
-        The row as read by :func:`drugsig.sheets.read_sheet` (with ``_line``).
-    number
-        1-based data row number.
-    keys
-        Columns whose values identify the row, shown when given.
-    """
-    values = ", ".join(f"{key} '{row[key]}'" for key in keys if key in row)
-    return f"{path}, row {number} (line {row['_line']}{'; ' + values if values else ''})"
 
 
 LOCATION_KEYS = ("plate", "well", "cell_line", "drug")
@@ -626,108 +604,6 @@ def plot_dose_response(
     for axis in axes.flat[len(drugs) :]:
         axis.set_visible(False)
     return figure
-
-
-# ---------------------------------------------------------------- output helpers
-
-
-def write_bytes_atomic(data: bytes, path: str | Path) -> None:
-    """Write ``data`` to ``path`` via a temporary file renamed into place."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        Path(temporary).replace(path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def figure_png(figure: Figure) -> bytes:
-    """The figure as PNG bytes."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=110)
-    return buffer.getvalue()
-
-
-@dataclass(frozen=True)
-class ReportGroup:
-    """A MultiQC report module that groups several custom-content sections."""
-
-    id: str
-    name: str
-    description: str
-
-
-def write_mqc_image(
-    path: str | Path, group: ReportGroup, section: str, description: str, png: bytes
-) -> None:
-    """Write a MultiQC custom-content JSON (``*_mqc.json``) section showing a PNG."""
-    image = base64.b64encode(png).decode("ascii")
-    _write_mqc(
-        path,
-        group,
-        section,
-        description,
-        {"plot_type": "html", "data": f'<img src="data:image/png;base64,{image}" width="100%">'},
-    )
-
-
-def write_mqc_table(
-    path: str | Path,
-    group: ReportGroup,
-    section: str,
-    description: str,
-    table: pd.DataFrame,
-    headers: Mapping[str, Mapping[str, Any]],
-    first_column: str,
-) -> None:
-    """Write a MultiQC custom-content JSON section with a table.
-
-    Parameters
-    ----------
-    table
-        Indexed by the row labels (the table's first column, titled ``first_column``);
-        the columns named in ``headers`` are shown, NaN as empty cells.
-    headers
-        MultiQC column settings (``title``, ``format``, ``suffix``, ...) by column.
-    """
-    data = {
-        str(label): {
-            column: value
-            for column, value in row.items()
-            if column in headers and not (isinstance(value, float) and math.isnan(value))
-        }
-        for label, row in table.iterrows()
-    }
-    config = {
-        "plot_type": "table",
-        "pconfig": {
-            "id": f"{Path(path).name.removesuffix('_mqc.json')}_table",
-            "col1_header": first_column,
-            "sort_rows": False,
-        },
-        "headers": {column: dict(settings) for column, settings in headers.items()},
-        "data": data,
-    }
-    _write_mqc(path, group, section, description, config)
-
-
-def _write_mqc(
-    path: str | Path, group: ReportGroup, section: str, description: str, content: dict
-) -> None:
-    document = {
-        "id": Path(path).name.removesuffix("_mqc.json"),
-        "parent_id": group.id,
-        "parent_name": group.name,
-        "parent_description": group.description,
-        "section_name": section,
-        "description": description,
-        **content,
-    }
-    write_bytes_atomic(json.dumps(document, indent=1).encode(), path)
 
 
 # ------------------------------------------------------------------------ run
