@@ -26,6 +26,8 @@ else:
 
 include: "workflow/rules/diffexp.smk"
 include: "workflow/rules/signatures.smk"
+include: "workflow/rules/analysis.smk"
+include: "workflow/rules/plots.smk"
 include: "workflow/rules/assays.smk"
 include: "workflow/rules/report.smk"
 

@@ -141,6 +141,8 @@ def multiqc_inputs():
     files = [
         "results/multiqc/custom/de_summary_mqc.tsv",
         "results/multiqc/custom/marker_panel_mqc.tsv",
+        *ANALYSIS_REPORT_TABLES,
+        *PLOT_REPORT_SECTIONS.values(),
         *ASSAY_OUTPUTS,
     ]
     if COUNTS_MODE:
@@ -172,5 +174,7 @@ def final_outputs():
         "results/signatures/cross_drug.tsv",
         "results/signatures/marker_panel.tsv",
         "results/multiqc/multiqc_report.html",
+        *ANALYSIS_OUTPUTS,
+        *PLOT_OUTPUTS,
         *ASSAY_OUTPUTS,
     ]

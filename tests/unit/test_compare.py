@@ -1,0 +1,286 @@
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from test_report_tables import split_custom_content
+
+from drugsig.compare import (
+    POTENCY_COLUMNS,
+    SIMILARITY_COLUMNS,
+    SPECIFIC_COLUMNS,
+    compared_lines,
+    core_signature,
+    drug_specific,
+    origin_slope,
+    potency,
+    similarity,
+    write_comparison,
+)
+from drugsig.de import CONTRAST_COLUMNS, RESULT_COLUMNS
+from drugsig.errors import InputError
+from drugsig.signatures import cross_drug
+
+SIG, NS = 0.001, 0.5
+
+
+def de_table(rows: dict[str, tuple[float, float]]) -> pd.DataFrame:
+    """DE table from ``{gene: (log2FoldChange, padj)}`` (shrunken = MLE; name = id)."""
+    return pd.DataFrame(
+        [
+            {
+                "gene_id": gene,
+                "gene_name": gene.lower(),
+                "baseMean": 100.0,
+                "log2FoldChange": lfc,
+                "lfcSE": 0.2,
+                "stat": lfc / 0.2,
+                "pvalue": padj / 10,
+                "padj": padj,
+                "log2FoldChange_shrunk": lfc,
+                "lfcSE_shrunk": 0.2,
+            }
+            for gene, (lfc, padj) in rows.items()
+        ],
+        columns=RESULT_COLUMNS,
+    )
+
+
+# Cell line L1: drugs A, B (half of A on the core) and C (0.8 of A). L2 has one drug only.
+TABLES = {
+    "A": de_table(
+        {
+            "K1": (2.0, SIG),
+            "K2": (4.0, SIG),
+            "K3": (-3.0, SIG),
+            "S1": (2.5, SIG),
+            "S2": (-0.3, NS),
+            "P1": (1.5, SIG),
+            "M1": (1.5, SIG),
+            "X1": (1.8, SIG),  # not tested under B and C
+        }
+    ),
+    "B": de_table(
+        {
+            "K1": (1.0, SIG),
+            "K2": (2.0, SIG),
+            "K3": (-1.5, SIG),
+            "S1": (0.1, NS),
+            "S2": (-2.0, SIG),
+            "P1": (0.4, NS),
+            "M1": (-1.5, SIG),
+        }
+    ),
+    "C": de_table(
+        {
+            "K1": (1.6, SIG),
+            "K2": (3.2, SIG),
+            "K3": (-2.4, SIG),
+            "S1": (0.2, NS),
+            "S2": (0.0, NS),
+            "P1": (1.2, SIG),
+            "M1": (1.2, SIG),
+        }
+    ),
+    "D": de_table({"K1": (3.0, SIG)}),
+    "R": de_table({"K1": (5.0, SIG)}),
+}
+CONTRASTS = pd.DataFrame(
+    [
+        ["A", "treatment", "condition", "DrugA", "DMSO", "L1", 3, 3, "", ""],
+        ["B", "treatment", "condition", "DrugB", "DMSO", "L1", 3, 3, "", ""],
+        ["C", "treatment", "condition", "DrugC", "DMSO", "L1", 3, 3, "", ""],
+        ["D", "treatment", "condition", "DrugD", "DMSO", "L2", 3, 3, "", ""],
+        ["R", "genotype", "genotype", "Res", "parental", "L3", 3, 3, "", ""],
+    ],
+    columns=CONTRAST_COLUMNS,
+)
+LINES = {"L1": ["A", "B", "C"]}
+
+
+@pytest.fixture
+def cross():
+    return cross_drug(TABLES, CONTRASTS, 0.05, 1.0)
+
+
+def test_compared_lines_need_two_treatment_contrasts():
+    assert compared_lines(CONTRASTS) == LINES
+
+
+def test_core_signature(cross):
+    core = core_signature(cross, LINES)
+    assert list(core.columns) == [
+        "cell_line",
+        "gene_id",
+        "gene_name",
+        "direction",
+        "A_log2FoldChange",
+        "B_log2FoldChange",
+        "C_log2FoldChange",
+        "mean_log2fc",
+    ]
+    assert core.drop(columns="mean_log2fc").values.tolist() == [
+        ["L1", "K2", "k2", "up", 4.0, 2.0, 3.2],
+        ["L1", "K1", "k1", "up", 2.0, 1.0, 1.6],
+        ["L1", "K3", "k3", "down", -3.0, -1.5, -2.4],
+    ]
+    assert core["mean_log2fc"].tolist() == pytest.approx([9.2 / 3, 4.6 / 3, -6.9 / 3])
+
+
+def test_core_signature_without_compared_lines(cross):
+    core = core_signature(cross, {})
+    assert core.empty
+    assert list(core.columns) == [
+        "cell_line",
+        "gene_id",
+        "gene_name",
+        "direction",
+        "mean_log2fc",
+    ]
+
+
+def test_drug_specific(cross):
+    specific = drug_specific(cross, LINES, CONTRASTS)
+    assert list(specific.columns) == SPECIFIC_COLUMNS
+    assert specific.values.tolist() == [
+        ["L1", "A", "DrugA", "S1", "s1", 2.5, SIG, "up"],
+        ["L1", "A", "DrugA", "X1", "x1", 1.8, SIG, "up"],
+        ["L1", "B", "DrugB", "S2", "s2", -2.0, SIG, "down"],
+    ]
+
+
+def test_similarity():
+    pairs = similarity(TABLES, LINES, 0.05, 1.0)
+    assert list(pairs.columns) == SIMILARITY_COLUMNS
+    assert pairs.drop(columns=["spearman", "jaccard"]).values.tolist() == [
+        ["L1", "A", "B", 7, 3],
+        ["L1", "A", "C", 6, 5],
+        ["L1", "B", "C", 6, 3],
+    ]
+    # Rank correlations worked out by hand (average ranks for ties).
+    assert pairs["spearman"].tolist() == pytest.approx([21.75 / 27.5, 11 / 17, 14.75 / 17])
+    # M1 is significant under A and B but in opposite directions: not shared.
+    assert pairs["jaccard"].tolist() == pytest.approx([3 / 9, 5 / 7, 3 / 7])
+
+
+def test_similarity_of_empty_signatures():
+    quiet = {name: de_table({"K1": (0.1, NS), "K2": (0.2, NS)}) for name in ("A", "B")}
+    pairs = similarity(quiet, {"L1": ["A", "B"]}, 0.05, 1.0)
+    row = pairs.iloc[0]
+    assert (row["n_genes"], row["n_shared"]) == (0, 0)
+    assert math.isnan(row["spearman"])
+    assert math.isnan(row["jaccard"])
+
+
+def test_origin_slope_by_hand():
+    fit = origin_slope(np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 2.0]))
+    # b = 11/14; RSS = 70/196; SE = sqrt(RSS / 2 / 14); t(0.975, 2) = 4.302653.
+    half = 4.302653 * math.sqrt(70 / 196 / 2 / 14)
+    assert fit["slope"] == pytest.approx(11 / 14)
+    assert fit["ci_low"] == pytest.approx(11 / 14 - half, rel=1e-6)
+    assert fit["ci_high"] == pytest.approx(11 / 14 + half, rel=1e-6)
+    assert fit["r2"] == pytest.approx(1 - (70 / 196) / 9)
+
+
+def test_origin_slope_of_one_gene_has_no_interval():
+    fit = origin_slope(np.array([2.0]), np.array([1.0]))
+    assert fit["slope"] == 0.5
+    assert math.isnan(fit["ci_low"])
+    assert math.isnan(fit["ci_high"])
+    assert fit["r2"] == 1.0
+
+
+def test_potency_against_the_strongest_drug(cross):
+    ratios = potency(core_signature(cross, LINES), LINES, CONTRASTS, {})
+    assert list(ratios.columns) == POTENCY_COLUMNS
+    assert ratios[["contrast", "drug", "reference", "n_genes"]].values.tolist() == [
+        ["A", "DrugA", "A", 3],
+        ["B", "DrugB", "A", 3],
+        ["C", "DrugC", "A", 3],
+    ]
+    assert ratios["slope"].tolist() == pytest.approx([1.0, 0.5, 0.8])
+    assert ratios["ci_low"].tolist() == pytest.approx([1.0, 0.5, 0.8])
+    assert ratios["ci_high"].tolist() == pytest.approx([1.0, 0.5, 0.8])
+    assert ratios["r2"].tolist() == pytest.approx([1.0, 1.0, 1.0])
+
+
+@pytest.mark.parametrize("chosen", ["B", "DrugB"])
+def test_potency_against_a_configured_reference(cross, chosen):
+    ratios = potency(core_signature(cross, LINES), LINES, CONTRASTS, {"L1": chosen})
+    assert set(ratios["reference"]) == {"B"}
+    assert ratios["slope"].tolist() == pytest.approx([2.0, 1.0, 1.6])
+
+
+def test_potency_reference_errors(cross):
+    core = core_signature(cross, LINES)
+    with pytest.raises(InputError) as error:
+        potency(core, LINES, CONTRASTS, {"L2": "DrugD"})
+    assert str(error.value) == (
+        "comparison.reference: cell line(s) L2 have fewer than two treatment contrasts to "
+        "compare; cell lines compared: L1."
+    )
+    with pytest.raises(InputError) as error:
+        potency(core, LINES, CONTRASTS, {"L1": "Nope"})
+    assert str(error.value) == (
+        "comparison.reference: 'Nope' for cell line 'L1' is neither a contrast nor the "
+        "treatment of any of its treatment contrasts; choose one of: A (DrugA), B (DrugB), "
+        "C (DrugC)."
+    )
+    doses = CONTRASTS.assign(treatment=["DrugA", "DrugB", "DrugB", "DrugD", "Res"])
+    with pytest.raises(InputError) as error:
+        potency(core, LINES, doses, {"L1": "DrugB"})
+    assert str(error.value) == (
+        "comparison.reference: 'DrugB' for cell line 'L1' matches several of its treatment "
+        "contrasts; choose one of: A (DrugA), B (DrugB), C (DrugB)."
+    )
+
+
+def test_potency_without_core_genes_warns():
+    tables = {"A": de_table({"K1": (2.0, SIG)}), "B": de_table({"K1": (0.1, NS)})}
+    lines = {"L1": ["A", "B"]}
+    core = core_signature(cross_drug(tables, CONTRASTS.head(2), 0.05, 1.0), lines)
+    message = (
+        "cell line 'L1': no core genes (significant under every drug), so no relative potency."
+    )
+    with pytest.warns(UserWarning) as caught:
+        ratios = potency(core, lines, CONTRASTS, {})
+    assert [str(warning.message) for warning in caught] == [message]
+    assert ratios.empty
+    assert list(ratios.columns) == POTENCY_COLUMNS
+
+
+def test_write_comparison(tmp_path):
+    de = tmp_path / "de"
+    de.mkdir()
+    for name, table in TABLES.items():
+        table.to_csv(de / f"{name}.tsv", sep="\t", index=False)
+    CONTRASTS.to_csv(de / "contrasts.tsv", sep="\t", index=False)
+    out = tmp_path / "compare"
+    write_comparison(
+        [de / f"{name}.tsv" for name in TABLES],
+        de / "contrasts.tsv",
+        {"padj": 0.05, "min_abs_log2fc": 1.0},
+        {"reference": {"L1": "DrugC"}},
+        out / "core_signature.tsv",
+        out / "drug_specific.tsv",
+        out / "similarity.tsv",
+        out / "potency.tsv",
+        out / "compare_potency_mqc.tsv",
+        out / "compare_similarity_mqc.tsv",
+    )
+    assert (out / "core_signature.tsv").read_text().splitlines()[1] == (
+        "L1\tK2\tk2\tup\t4\t2\t3.2\t3.06667"
+    )
+    assert len((out / "drug_specific.tsv").read_text().splitlines()) == 4
+    assert (out / "potency.tsv").read_text().splitlines()[1:] == [
+        "L1\tA\tDrugA\tC\t3\t1.25\t1.25\t1.25\t1",
+        "L1\tB\tDrugB\tC\t3\t0.625\t0.625\t0.625\t1",
+        "L1\tC\tDrugC\tC\t3\t1\t1\t1\t1",
+    ]
+    header, lines = split_custom_content((out / "compare_potency_mqc.tsv").read_text())
+    assert header["id"] == "compare_potency"
+    assert header["plot_type"] == "table"
+    assert lines[0] == "contrast\tcell_line\tdrug\treference\tn_genes\tslope\tci_low\tci_high\tr2"
+    header, lines = split_custom_content((out / "compare_similarity_mqc.tsv").read_text())
+    assert header["id"] == "compare_similarity"
+    assert [line.split("\t")[0] for line in lines] == ["pair", "A vs B", "A vs C", "B vs C"]

@@ -1,0 +1,129 @@
+# Downstream analyses of the DE tables: gene-set enrichment, cross-drug comparison,
+# resistance-mechanism panel and dose/time-response genes.
+
+# The curated sets ship with the workflow; user GMT paths are relative to the workdir.
+GENESET_GMTS = [
+    f"{workflow.basedir}/resources/genesets/drugsig_curated.gmt",
+    *config["genesets"]["gmt"],
+]
+# MultiQC custom content written here (the MultiQC rule needs them as inputs).
+ANALYSIS_REPORT_TABLES = [
+    "results/multiqc/custom/genesets_nes_mqc.tsv",
+    "results/multiqc/custom/compare_potency_mqc.tsv",
+    "results/multiqc/custom/compare_similarity_mqc.tsv",
+    "results/multiqc/custom/resistance_panel_mqc.tsv",
+]
+
+
+# Every result of the analysis rules (MultiQC tables included), for `rule all`.
+ANALYSIS_OUTPUTS = [
+    *expand("results/genesets/{contrast}.tsv", contrast=CONTRAST_NAMES),
+    "results/genesets/summary.tsv",
+    "results/genesets/nes_matrix.tsv",
+    "results/compare/core_signature.tsv",
+    "results/compare/drug_specific.tsv",
+    "results/compare/similarity.tsv",
+    "results/compare/potency.tsv",
+    "results/resistance/panel.tsv",
+    "results/resistance/mechanisms.tsv",
+    "results/dose_response/dose_response.tsv",
+    "results/dose_response/time_response.tsv",
+    *ANALYSIS_REPORT_TABLES,
+]
+
+
+rule genesets:
+    input:
+        tables=expand("results/de/{contrast}.tsv", contrast=CONTRAST_NAMES),
+        contrasts="results/de/contrasts.tsv",
+        gmt=GENESET_GMTS,
+    output:
+        results=expand("results/genesets/{contrast}.tsv", contrast=CONTRAST_NAMES),
+        summary="results/genesets/summary.tsv",
+        matrix="results/genesets/nes_matrix.tsv",
+        mqc="results/multiqc/custom/genesets_nes_mqc.tsv",
+    log:
+        "logs/genesets.log",
+    conda:
+        "../../envs/python.yaml"
+    threads: 2
+    resources:
+        mem_mb=2000,
+        runtime=60,
+    params:
+        genesets=config["genesets"],
+    script:
+        "../scripts/genesets.py"
+
+
+rule compare_drugs:
+    input:
+        tables=expand("results/de/{contrast}.tsv", contrast=CONTRAST_NAMES),
+        contrasts="results/de/contrasts.tsv",
+    output:
+        core="results/compare/core_signature.tsv",
+        specific="results/compare/drug_specific.tsv",
+        similarity="results/compare/similarity.tsv",
+        potency="results/compare/potency.tsv",
+        mqc_potency="results/multiqc/custom/compare_potency_mqc.tsv",
+        mqc_similarity="results/multiqc/custom/compare_similarity_mqc.tsv",
+    log:
+        "logs/compare_drugs.log",
+    conda:
+        "../../envs/python.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        signatures=config["signatures"],
+        comparison=config["comparison"],
+    script:
+        "../scripts/compare.py"
+
+
+rule resistance_panel:
+    input:
+        tables=expand("results/de/{contrast}.tsv", contrast=CONTRAST_NAMES),
+        genesets=expand("results/genesets/{contrast}.tsv", contrast=CONTRAST_NAMES),
+        contrasts="results/de/contrasts.tsv",
+        gmt=GENESET_GMTS,
+    output:
+        panel="results/resistance/panel.tsv",
+        mechanisms="results/resistance/mechanisms.tsv",
+        mqc="results/multiqc/custom/resistance_panel_mqc.tsv",
+    log:
+        "logs/resistance_panel.log",
+    conda:
+        "../../envs/python.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        resistance=config["resistance"],
+    script:
+        "../scripts/resistance.py"
+
+
+rule dose_response:
+    input:
+        tables=expand("results/de/{contrast}.tsv", contrast=CONTRAST_NAMES),
+        contrasts="results/de/contrasts.tsv",
+        samples=config["samples"],
+    output:
+        dose="results/dose_response/dose_response.tsv",
+        time="results/dose_response/time_response.tsv",
+    log:
+        "logs/dose_response.log",
+    conda:
+        "../../envs/python.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        genotype_column=config["diffexp"]["genotype_column"],
+        dose_response=config["dose_response"],
+    script:
+        "../scripts/dose_response.py"

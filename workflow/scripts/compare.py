@@ -1,0 +1,20 @@
+"""Snakemake adapter: cross-drug comparison (core, specific genes, similarity, potency)."""
+
+import sys
+
+sys.stderr = open(snakemake.log[0], "w")
+
+from drugsig.compare import write_comparison
+
+write_comparison(
+    tables=snakemake.input.tables,
+    contrasts=snakemake.input.contrasts,
+    signatures_cfg=snakemake.params.signatures,
+    comparison_cfg=snakemake.params.comparison,
+    core_out=snakemake.output.core,
+    specific_out=snakemake.output.specific,
+    similarity_out=snakemake.output.similarity,
+    potency_out=snakemake.output.potency,
+    potency_report=snakemake.output.mqc_potency,
+    similarity_report=snakemake.output.mqc_similarity,
+)

@@ -1,0 +1,17 @@
+"""Snakemake adapter: dose- and time-response genes of the treatment contrasts."""
+
+import sys
+
+sys.stderr = open(snakemake.log[0], "w")
+
+from drugsig.dose_response import write_dose_response
+
+write_dose_response(
+    tables=snakemake.input.tables,
+    contrasts=snakemake.input.contrasts,
+    samples=snakemake.input.samples,
+    genotype_column=snakemake.params.genotype_column,
+    dose_response_cfg=snakemake.params.dose_response,
+    dose_out=snakemake.output.dose,
+    time_out=snakemake.output.time,
+)

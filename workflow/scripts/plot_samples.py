@@ -1,0 +1,16 @@
+"""Snakemake adapter: VST counts, sample PCA and sample-distance heatmap."""
+
+import sys
+
+sys.stderr = open(snakemake.log[0], "w")
+
+from drugsig.plots.samples import write_sample_plots
+
+write_sample_plots(
+    counts=snakemake.input.counts,
+    samples=snakemake.input.samples,
+    genotype_column=snakemake.params.genotype_column,
+    vst_table=snakemake.output.vst,
+    pca_plots=snakemake.output.pca,
+    distance_plots=snakemake.output.distances,
+)
