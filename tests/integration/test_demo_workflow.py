@@ -126,3 +126,71 @@ def test_every_heavy_rule_wrote_a_benchmark(results):
     # star_index is cacheable between workflows instead (Snakemake allows one or the other)
     for rule in ("star_align", "featurecounts", "cutadapt_trim", "deseq2"):
         assert list((results / "benchmarks").rglob(f"*{rule}*")), rule
+
+
+def test_relative_potency_follows_the_planted_ec50s(results):
+    """Truth relative to Milademetan at 0.5 µM: AMG-232 0.92, Nutlin-3a 0.55."""
+    potency = pd.read_csv(results / "compare" / "potency.tsv", sep="\t").set_index("drug")
+    assert set(potency["reference"]) == {"SJSA-1_Milademetan_vs_DMSO"}
+    assert 0.8 <= potency.loc["AMG-232", "slope"] <= 1.05
+    assert 0.35 <= potency.loc["Nutlin-3a", "slope"] <= 0.7
+    assert potency.loc["Nutlin-3a", "ci_high"] < potency.loc["AMG-232", "ci_low"]
+
+
+def test_core_signature_holds_the_p53_targets(results):
+    core = pd.read_csv(results / "compare" / "core_signature.tsv", sep="\t")
+    assert {"CDKN1A", "MDM2", "GDF15"} <= set(core.loc[core["direction"] == "up", "gene_name"])
+
+
+def test_p53_target_set_enriched_under_every_drug(results):
+    summary = pd.read_csv(results / "genesets" / "summary.tsv", sep="\t")
+    p53 = summary[summary["set"] == "P53_TARGETS_FISCHER2017"].set_index("contrast")
+    for contrast in DRUG_CONTRASTS:
+        assert p53.loc[contrast, "nes"] > 1.5 and p53.loc[contrast, "fdr"] < 0.05, contrast
+
+
+def test_resistance_panel_calls(results):
+    calls = pd.read_csv(results / "resistance" / "mechanisms.tsv", sep="\t")
+    calls = calls.set_index("mechanism")["call"]
+    assert calls["RB1 loss"] == "supports"
+    assert calls["CCNE1/CDK2 up"] == "supports"
+    assert calls["ABC efflux (ABCB1/ABCG2) up"] == "supports"
+    assert calls["NTRK1/NGF"] == "no evidence"
+    panel = pd.read_csv(results / "resistance" / "panel.tsv", sep="\t").set_index("evidence")
+    assert panel.loc["ABCG2", "call"] == "no evidence"
+
+
+def test_viability_recovers_ic50s_and_fold_resistance(results):
+    fold = pd.read_csv(results / "viability" / "fold_resistance.tsv", sep="\t")
+    fold = fold.set_index("cell_line")
+    for line, ic50, fold_truth in (
+        ("A2780", 0.5, 1.0), ("A2780-MilR1", 5.0, 10.0), ("A2780-MilR2", 8.2, 16.4),
+    ):  # fmt: skip
+        assert fold.loc[line, "ic50_um"] == pytest.approx(ic50, rel=0.1), line
+        assert fold.loc[line, "fold_resistance"] == pytest.approx(fold_truth, rel=0.1), line
+    assert fold["flags"].isna().all()
+
+
+def test_qpcr_agrees_in_sign_with_rnaseq_for_planted_genes(results):
+    concordance = pd.read_csv(results / "qpcr" / "concordance.tsv", sep="\t")
+    planted = concordance[concordance["contrast"].isin(DRUG_CONTRASTS)]
+    assert len(planted) == 12
+    assert planted["same_sign"].all(), planted
+
+
+def test_sample_qc_flags_nothing_on_the_demo(results):
+    qc = pd.read_csv(results / "qc" / "sample_qc.tsv", sep="\t")
+    assert len(qc) == 18
+    assert (qc["strandedness"] == "reverse").all()
+    assert qc["flags"].isna().all(), qc
+    assert (qc["mapping_rate"] > 0.95).all()
+
+
+def test_report_has_analysis_plot_and_assay_sections(results):
+    html = (results / "multiqc" / "multiqc_report.html").read_text()
+    for section in (
+        "plot_pca", "plot_volcano", "plot_signature_heatmap", "plot_signature_overlap",
+        "genesets_nes", "compare_potency", "resistance_panel", "drugsig_viability",
+        "drugsig_qpcr", "sample_qc", "FastQC",
+    ):  # fmt: skip
+        assert section in html, section
