@@ -1,11 +1,20 @@
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
 from pydeseq2.default_inference import DefaultInference
 from pydeseq2.preprocessing import deseq2_norm
 
-from drugsig.de import RESULT_COLUMNS, check_counts, run_de, write_de
-from drugsig.design import build_contrasts
+from drugsig.de import (
+    CONTRAST_COLUMNS,
+    RESULT_COLUMNS,
+    _contrast_row,
+    check_counts,
+    run_de,
+    write_de,
+)
+from drugsig.design import Contrast, build_contrasts
 from drugsig.errors import InputError
 
 DISPERSION = 0.05
@@ -153,6 +162,8 @@ def test_contrasts_table(drugs):
             "treatment": "DrugA",
             "reference": "DMSO",
             "cell_line": None,
+            "time": "",
+            "dose": "",
             "n_treatment": 4,
             "n_reference": 4,
             "treatment_samples": "S04,S05,S06,S07",
@@ -165,12 +176,43 @@ def test_contrasts_table(drugs):
             "treatment": "DrugB",
             "reference": "DMSO",
             "cell_line": None,
+            "time": "",
+            "dose": "",
             "n_treatment": 4,
             "n_reference": 4,
             "treatment_samples": "S08,S09,S10,S11",
             "reference_samples": "S00,S01,S02,S03",
         },
     ]
+
+
+def test_contrast_row_time_and_dose_of_the_treatment_samples():
+    samples = make_samples(
+        ["DMSO"] * 2 + ["Drug"] * 4,
+        cell_line=["L"] * 6,
+        time=["6h", "6h", "6h", "6h", "1h", "1h"],
+        dose=["0", "0", "1", "1", "1", None],
+    )
+    groups = pd.Series(["V", "V", "T", "T", "E", "E"], index=samples.index)
+    contrast = Contrast(
+        name="Drug_vs_DMSO",
+        column="condition",
+        treatment="Drug",
+        reference="DMSO",
+        subset=(),
+        kind="treatment",
+        cell_line="L",
+        factor=("condition", "dose", "time"),
+        treatment_group="T",
+        reference_group="V",
+    )
+    row = _contrast_row(contrast, groups, samples)
+    assert list(row) == CONTRAST_COLUMNS
+    assert (row["cell_line"], row["time"], row["dose"]) == ("L", "6h", "1")
+    row = _contrast_row(replace(contrast, treatment_group="E"), groups, samples)
+    assert (row["time"], row["dose"]) == ("1h", "")  # a missing dose counts as different
+    row = _contrast_row(replace(contrast, treatment_group="T"), groups, samples.iloc[:, :3])
+    assert (row["time"], row["dose"]) == ("", "")  # no such columns in the sheet
 
 
 def test_normalized_counts_use_the_fits_size_factors(drugs):
@@ -291,7 +333,7 @@ def test_bad_counts(change, message):
 
 def test_write_de_reruns_are_byte_identical(tmp_path, two_lines):
     samples, counts = two_lines
-    samples = samples[samples["cell_line"] == "A"]
+    samples = samples[samples["cell_line"] == "A"].assign(dose=["0"] * 3 + ["1.5"] * 3, time="24h")
     sheet = tmp_path / "samples.tsv"
     samples.to_csv(sheet, sep="\t", index=False)
     counts_path = tmp_path / "counts.tsv"
@@ -317,7 +359,8 @@ def test_write_de_reruns_are_byte_identical(tmp_path, two_lines):
     assert lines[0].split("\t") == RESULT_COLUMNS
     assert len(lines) == 41
     assert outputs[0]["contrasts.tsv"].decode().splitlines()[1] == (
-        "Drug_vs_DMSO\ttreatment\tcondition\tDrug\tDMSO\tA\t3\t3\tS03,S04,S05\tS00,S01,S02"
+        "Drug_vs_DMSO\ttreatment\tcondition\tDrug\tDMSO\tA\t24h\t1.5\t3\t3\tS03,S04,S05"
+        "\tS00,S01,S02"
     )
     with pytest.raises(ValueError, match="do not match the contrasts"):
         write_de(

@@ -50,7 +50,21 @@ def contrast_rows(groups: dict[str, list[str]]) -> pd.DataFrame:
     """Treatment contrasts ``{name: treatment samples}`` of drug N vs DMSO."""
     return pd.DataFrame(
         [
-            [name, "treatment", "condition", "N", "DMSO", "L", 2, 2, ",".join(samples), "V1,V2"]
+            # time and dose left empty: they are read from the samples sheet
+            [
+                name,
+                "treatment",
+                "condition",
+                "N",
+                "DMSO",
+                "L",
+                "",
+                "",
+                2,
+                2,
+                ",".join(samples),
+                "V1,V2",
+            ]
             for name, samples in groups.items()
         ],
         columns=CONTRAST_COLUMNS,

@@ -206,8 +206,8 @@ def test_write_genesets(tmp_path):
     de_table({"G01": 1.0}).to_csv(de / "Few_vs_DMSO.tsv", sep="\t", index=False)
     contrasts = pd.DataFrame(
         [
-            ["Up_vs_DMSO", "treatment", "condition", "Up", "DMSO", "L", 3, 3, "", ""],
-            ["Few_vs_DMSO", "treatment", "condition", "Few", "DMSO", "L", 3, 3, "", ""],
+            ["Up_vs_DMSO", "treatment", "condition", "Up", "DMSO", "L", "", "", 3, 3, "", ""],
+            ["Few_vs_DMSO", "treatment", "condition", "Few", "DMSO", "L", "", "", 3, 3, "", ""],
         ],
         columns=CONTRAST_COLUMNS,
     )

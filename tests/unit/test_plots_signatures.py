@@ -6,6 +6,7 @@ from test_plots_style import png_size, svg_text
 from test_signatures import CONTRASTS, SYMBOLS, TABLES
 
 from drugsig.plots.signatures import (
+    group_titles,
     grouped_samples,
     intersections,
     overlap_figure,
@@ -73,11 +74,46 @@ def test_treatment_sets_group_treatments_by_cell_line():
     contrasts = CONTRASTS.assign(name=["SJSA-1_A", "SJSA-1_B", "SJSA-1_C", "R", "L2_D"])
     tables = dict(zip(contrasts["name"], SIGNATURES.values(), strict=True))
     groups = treatment_sets(tables, contrasts)
-    assert {line: list(sets) for line, sets in groups.items()} == {
-        "SJSA-1": ["A", "B", "C"],
-        "L2": ["D"],
+    assert {group: list(sets) for group, sets in groups.items()} == {
+        ("SJSA-1", "24h"): ["A", "B", "C"],
+        ("L2", "24h"): ["D"],
     }
-    assert groups["SJSA-1"]["B"].to_dict() == {"G1": "up", "G5": "up", "G3": "down", "G2": "down"}
+    assert groups[("SJSA-1", "24h")]["B"].to_dict() == {
+        "G1": "up",
+        "G5": "up",
+        "G3": "down",
+        "G2": "down",
+    }
+
+
+def test_treatment_sets_and_titles_per_time_point():
+    # drugs A and B at 1 h and 6 h in A549 (design order: by drug, then time); L2 at 24 h
+    contrasts = CONTRASTS.assign(
+        name=["A549_A_1h", "A549_A_6h", "A549_B_1h", "R", "L2_D"],
+        cell_line=["A549", "A549", "A549", "A2780", "L2"],
+        time=["1h", "6h", "1h", "24h", "24h"],
+    )
+    tables = dict(zip(contrasts["name"], SIGNATURES.values(), strict=True))
+    groups = treatment_sets(tables, contrasts)
+    assert {group: list(sets) for group, sets in groups.items()} == {
+        ("A549", "1h"): ["A_1h", "B_1h"],
+        ("A549", "6h"): ["A_6h"],
+        ("L2", "24h"): ["D"],
+    }
+    assert group_titles(list(groups)) == [
+        "Cell line A549, 1h",
+        "Cell line A549, 6h",
+        "Cell line L2",
+    ]
+    assert group_titles([("", "1h"), ("", "6h")]) == ["All samples, 1h", "All samples, 6h"]
+    assert group_titles([("", "")]) == ["All samples"]
+    figure = overlap_figure(groups)
+    titles = [axes.get_title(loc="left") for sub in figure.subfigs for axes in sub.axes]
+    assert [title for title in titles if title] == [
+        "Cell line A549, 1h: 2 treatment signatures, 7 genes",
+        "Cell line A549, 6h: 1 treatment signature, 4 genes",
+        "Cell line L2: 1 treatment signature, 1 gene",
+    ]
 
 
 def test_intersections_are_exclusive_and_split_by_direction():

@@ -173,8 +173,21 @@ def write_inputs(tmp_path, contrasts: pd.DataFrame) -> tuple[list, list]:
 def test_write_resistance_uses_the_genotype_contrasts(tmp_path):
     contrasts = pd.DataFrame(
         [
-            ["Drug_vs_DMSO", "treatment", "condition", "Drug", "DMSO", "A", 3, 3, "", ""],
-            ["Res_vs_parental", "genotype", "genotype", "Res", "parental", "A", 3, 3, "", ""],
+            ["Drug_vs_DMSO", "treatment", "condition", "Drug", "DMSO", "A", "", "", 3, 3, "", ""],
+            [
+                "Res_vs_parental",
+                "genotype",
+                "genotype",
+                "Res",
+                "parental",
+                "A",
+                "",
+                "",
+                3,
+                3,
+                "",
+                "",
+            ],
         ],
         columns=CONTRAST_COLUMNS,
     )
@@ -210,7 +223,7 @@ def test_write_resistance_uses_the_genotype_contrasts(tmp_path):
 
 def test_write_resistance_without_genotype_contrasts(tmp_path):
     contrasts = pd.DataFrame(
-        [["Drug_vs_DMSO", "treatment", "condition", "Drug", "DMSO", "A", 3, 3, "", ""]],
+        [["Drug_vs_DMSO", "treatment", "condition", "Drug", "DMSO", "A", "", "", 3, 3, "", ""]],
         columns=CONTRAST_COLUMNS,
     )
     tables, enrichment = write_inputs(tmp_path, contrasts)

@@ -11,6 +11,7 @@ from drugsig.signatures import (
     marker_panel,
     read_de_table,
     signature,
+    treatment_groups,
     write_signatures,
 )
 
@@ -96,11 +97,11 @@ TABLES = {
 }
 CONTRASTS = pd.DataFrame(
     [
-        ["A", "treatment", "condition", "A", "DMSO", "SJSA-1", 3, 3, "", ""],
-        ["B", "treatment", "condition", "B", "DMSO", "SJSA-1", 3, 3, "", ""],
-        ["C", "treatment", "condition", "C", "DMSO", "SJSA-1", 3, 3, "", ""],
-        ["R", "genotype", "genotype", "MilciclibR", "parental", "A2780", 3, 3, "", ""],
-        ["D", "treatment", "condition", "D", "DMSO", "L2", 2, 2, "", ""],
+        ["A", "treatment", "condition", "A", "DMSO", "SJSA-1", "24h", "1", 3, 3, "", ""],
+        ["B", "treatment", "condition", "B", "DMSO", "SJSA-1", "24h", "2", 3, 3, "", ""],
+        ["C", "treatment", "condition", "C", "DMSO", "SJSA-1", "24h", "3", 3, 3, "", ""],
+        ["R", "genotype", "genotype", "MilciclibR", "parental", "A2780", "24h", "", 3, 3, "", ""],
+        ["D", "treatment", "condition", "D", "DMSO", "L2", "24h", "1", 2, 2, "", ""],
     ],
     columns=CONTRAST_COLUMNS,
 )
@@ -150,6 +151,7 @@ def test_cross_drug():
     table = cross_drug(TABLES, CONTRASTS, 0.05, 1.0)
     assert list(table.columns) == [
         "cell_line",
+        "time",
         "gene_id",
         "gene_name",
         "A_log2FoldChange",
@@ -188,6 +190,59 @@ def test_cross_drug():
     )
     assert table.iloc[7]["D_log2FoldChange"] == 1.9
     assert np.isnan(table.iloc[7]["A_padj"])
+    assert (table["time"] == "24h").all()
+
+
+def two_times() -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """Drugs A and B at 1 h and 6 h in cell line L (contrast order: A_1h, A_6h, B_1h, B_6h).
+
+    G1: up under every contrast; G2: up under A and B at 6 h only; G3: down under A at
+    1 h and under B at 6 h; G4: up under A at 6 h only.
+    """
+    up, down = (2.0, 0.001, 2.0), (-2.0, 0.001, -2.0)
+    tables = {
+        "A_1h": de_table({"G1": up, "G2": NULL, "G3": down, "G4": NULL}),
+        "A_6h": de_table({"G1": up, "G2": up, "G3": NULL, "G4": up}),
+        "B_1h": de_table({"G1": up, "G2": NULL, "G3": NULL, "G4": NULL}),
+        "B_6h": de_table({"G1": up, "G2": up, "G3": down, "G4": NULL}),
+    }
+    contrasts = pd.DataFrame(
+        [
+            [name, "treatment", "condition", name[0], "DMSO", "L", name[2:], "", 2, 2, "", ""]
+            for name in tables
+        ],
+        columns=CONTRAST_COLUMNS,
+    )
+    return tables, contrasts
+
+
+def test_treatment_groups_by_cell_line_and_time():
+    _, contrasts = two_times()
+    assert treatment_groups(contrasts) == {
+        ("L", "1h"): ["A_1h", "B_1h"],
+        ("L", "6h"): ["A_6h", "B_6h"],
+    }
+    assert treatment_groups(CONTRASTS) == {("SJSA-1", "24h"): ["A", "B", "C"], ("L2", "24h"): ["D"]}
+    # a contrasts table written before the time column existed: one group per cell line
+    old = CONTRASTS.drop(columns=["time", "dose"])
+    assert treatment_groups(old) == {("SJSA-1", ""): ["A", "B", "C"], ("L2", ""): ["D"]}
+
+
+def test_cross_drug_compares_drugs_at_the_same_time_only():
+    tables, contrasts = two_times()
+    table = cross_drug(tables, contrasts, 0.05, 1.0)
+    summary = table[["cell_line", "time", "gene_id", "n_significant", "category", "specific_to"]]
+    assert summary.values.tolist() == [
+        ["L", "1h", "G1", 2, "shared", ""],
+        ["L", "1h", "G3", 1, "specific", "A_1h"],
+        ["L", "6h", "G1", 2, "shared", ""],
+        ["L", "6h", "G2", 2, "shared", ""],  # shared by A and B at 6 h only
+        ["L", "6h", "G3", 1, "specific", "B_6h"],
+        ["L", "6h", "G4", 1, "specific", "A_6h"],
+    ]
+    # each group's rows hold its own contrasts' values only
+    assert table.loc[table["time"] == "1h", "A_6h_log2FoldChange"].isna().all()
+    assert table.loc[table["time"] == "6h", "A_1h_log2FoldChange"].isna().all()
 
 
 def test_cross_drug_without_treatment_contrasts():
@@ -195,6 +250,7 @@ def test_cross_drug_without_treatment_contrasts():
     assert table.empty
     assert list(table.columns) == [
         "cell_line",
+        "time",
         "gene_id",
         "gene_name",
         "n_significant",

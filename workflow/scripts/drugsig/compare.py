@@ -1,9 +1,14 @@
-"""Cross-drug comparison within each cell line: core signature, drug-specific genes,
-pairwise similarity and relative transcriptional potency.
+"""Cross-drug comparison within each cell line and time point: core signature,
+drug-specific genes, pairwise similarity and relative transcriptional potency.
 
-The comparison covers the *treatment* contrasts (drug vs vehicle) of every cell line
-that has at least two of them; each such contrast counts as one "drug" (a drug tested
-at several doses or times gives several). Significance and effect size are those of
+Drugs are compared within a *group*: the *treatment* contrasts (drug vs vehicle) of one
+cell line at one time point (``cell_line`` and ``time`` of ``contrasts.tsv``; either is
+empty when the samples sheet lacks it). Every group with at least two treatment
+contrasts is compared; each of its contrasts counts as one "drug". With samples at 1 h
+and 6 h, the drugs are compared at 1 h and, separately, at 6 h (never a drug at 1 h
+with another at 6 h). A drug tested at several doses at one time point gives several
+contrasts of the group, compared like different drugs (the core must then be
+significant at every dose). Significance and effect size are those of
 :mod:`drugsig.signatures`: a gene is significant when ``padj < signatures.padj`` and
 the absolute effect size (shrunken log2 fold change, else the MLE one) is at least
 ``signatures.min_abs_log2fc``. The gene categories come from
@@ -11,7 +16,7 @@ the absolute effect size (shrunken log2 fold change, else the MLE one) is at lea
 
 Relative potency
 ----------------
-On the cell line's *core* genes, each drug's effect sizes ``y`` are regressed on the
+On the group's *core* genes, each drug's effect sizes ``y`` are regressed on the
 reference drug's ``x`` through the origin: slope ``b = sum(x*y) / sum(x^2)``. With the
 residual variance ``s^2 = sum((y - b*x)^2) / (n - 1)``, the slope's standard error is
 ``s / sqrt(sum(x^2))`` and its 95 % confidence interval ``b +- t(0.975, n - 1) * SE``
@@ -30,34 +35,39 @@ favours genes the weakest drug moves most (a slight upward bias of small slopes)
 shrunken fold changes of weakly expressed genes are pulled towards 0; and the
 regression ignores the reference's own noise (slightly attenuating slopes).
 
-Reference drug: ``comparison.reference.{cell_line}`` names a contrast, or a treatment
-level (``condition``) matching exactly one of the cell line's treatment contrasts.
-Otherwise it is the drug with the largest median absolute effect size on the core
-(ties: the first in contrast order).
+Reference drug: ``comparison.reference.{cell_line}`` applies to every time point of
+the cell line. It names a treatment level (``condition``) matching exactly one
+treatment contrast of each group, or a contrast: in the contrast's own group that
+contrast, in the cell line's other groups the contrast of the same treatment level.
+Otherwise it is the drug with the largest median absolute effect size on the group's
+core (ties: the first in contrast order).
 
 Outputs
 -------
-``results/compare/core_signature.tsv``: genes significant in every treatment contrast
-of the cell line, in the same direction. Ordered by cell line, direction (up first),
-``|mean_log2fc|`` (descending), ``gene_id``.
+In every table, ``cell_line`` and ``time`` name the group (empty when the samples
+sheet has no such column).
 
-* ``cell_line``, ``gene_id``, ``gene_name``.
+``results/compare/core_signature.tsv``: genes significant in every treatment contrast
+of the group, in the same direction. Ordered by group (order of its first contrast),
+direction (up first), ``|mean_log2fc|`` (descending), ``gene_id``.
+
+* ``cell_line``, ``time``, ``gene_id``, ``gene_name``.
 * ``direction``: ``up`` or ``down``.
-* ``{contrast}_log2FoldChange``: effect size in each treatment contrast (empty for
-  other cell lines' contrasts).
-* ``mean_log2fc``: mean effect size over the cell line's treatment contrasts.
+* ``{contrast}_log2FoldChange``: effect size in each compared treatment contrast
+  (empty for other groups' contrasts).
+* ``mean_log2fc``: mean effect size over the group's treatment contrasts.
 
 ``results/compare/drug_specific.tsv``: genes significant in exactly one treatment
-contrast of the cell line. Ordered by cell line, contrast, direction (up first),
+contrast of the group. Ordered by group, contrast, direction (up first),
 ``|log2FoldChange|`` (descending), ``gene_id``.
 
-* ``cell_line``, ``contrast``, ``drug`` (the contrast's treatment level), ``gene_id``,
-  ``gene_name``.
+* ``cell_line``, ``time``, ``contrast``, ``drug`` (the contrast's treatment level),
+  ``gene_id``, ``gene_name``.
 * ``log2FoldChange``: effect size; ``padj``; ``direction`` (``up`` or ``down``).
 
-``results/compare/similarity.tsv``: every pair of treatment contrasts of a cell line.
+``results/compare/similarity.tsv``: every pair of treatment contrasts of a group.
 
-* ``cell_line``, ``contrast_a``, ``contrast_b`` (contrast order).
+* ``cell_line``, ``time``, ``contrast_a``, ``contrast_b`` (contrast order).
 * ``spearman``: Spearman correlation of the two effect sizes over the genes
   significant in either contrast and tested in both (empty below 3 genes).
 * ``n_genes``: number of those genes.
@@ -66,10 +76,10 @@ contrast of the cell line. Ordered by cell line, contrast, direction (up first),
   (empty when both signatures are empty).
 * ``n_shared``: number of shared signature genes.
 
-``results/compare/potency.tsv``: one row per treatment contrast of a cell line with a
+``results/compare/potency.tsv``: one row per treatment contrast of a group with a
 non-empty core (the reference drug included, slope 1).
 
-* ``cell_line``, ``contrast``, ``drug``.
+* ``cell_line``, ``time``, ``contrast``, ``drug``.
 * ``reference``: the reference contrast.
 * ``n_genes``: core genes used.
 * ``slope``, ``ci_low``, ``ci_high``: through-origin slope and its 95 % interval.
@@ -77,7 +87,7 @@ non-empty core (the reference drug included, slope 1).
 
 MultiQC custom content (tables): ``results/multiqc/custom/compare_potency_mqc.tsv``
 (section id ``compare_potency``) and ``compare_similarity_mqc.tsv`` (section id
-``compare_similarity``).
+``compare_similarity``); their ``time`` column is left out when it is empty throughout.
 """
 
 from __future__ import annotations
@@ -102,10 +112,14 @@ from drugsig.signatures import (
     read_contrasts,
     read_de_table,
     significant,
+    treatment_groups,
 )
+
+Group = tuple[str, str]  # (cell line, time)
 
 SPECIFIC_COLUMNS = [
     "cell_line",
+    "time",
     "contrast",
     "drug",
     "gene_id",
@@ -116,6 +130,7 @@ SPECIFIC_COLUMNS = [
 ]
 SIMILARITY_COLUMNS = [
     "cell_line",
+    "time",
     "contrast_a",
     "contrast_b",
     "spearman",
@@ -125,6 +140,7 @@ SIMILARITY_COLUMNS = [
 ]
 POTENCY_COLUMNS = [
     "cell_line",
+    "time",
     "contrast",
     "drug",
     "reference",
@@ -139,11 +155,22 @@ MIN_SPEARMAN_GENES = 3
 _LFC = "_log2FoldChange"
 
 
-def compared_lines(contrasts: pd.DataFrame) -> dict[str, list[str]]:
-    """Treatment contrasts of each cell line with at least two, in contrast order."""
-    treatment = contrasts[contrasts["kind"] == "treatment"]
-    lines = treatment.groupby("cell_line", sort=False)["name"].agg(list)
-    return {line: names for line, names in lines.items() if len(names) >= 2}
+def compared_groups(contrasts: pd.DataFrame) -> dict[Group, list[str]]:
+    """Treatment contrasts of each (cell line, time) group with at least two.
+
+    See :func:`drugsig.signatures.treatment_groups`: groups in order of their first
+    contrast, names in contrast order.
+    """
+    return {key: names for key, names in treatment_groups(contrasts).items() if len(names) >= 2}
+
+
+def describe_group(cell_line: str, time: str) -> str:
+    """The group in messages: ``cell line 'A549' at 6h`` (without an empty time)."""
+    return f"cell line '{cell_line}'" + (f" at {time}" if time else "")
+
+
+def _in_group(table: pd.DataFrame, group: Group) -> pd.Series:
+    return (table["cell_line"] == group[0]) & (table["time"] == group[1])
 
 
 def _directional_order(table: pd.DataFrame, value: str, keys: Sequence[str]) -> pd.DataFrame:
@@ -153,40 +180,47 @@ def _directional_order(table: pd.DataFrame, value: str, keys: Sequence[str]) -> 
     return order.drop(columns=["_down", "_strength"]).reset_index(drop=True)
 
 
-def core_signature(cross: pd.DataFrame, lines: Mapping[str, Sequence[str]]) -> pd.DataFrame:
-    """The shared core genes of each compared cell line.
+def core_signature(cross: pd.DataFrame, groups: Mapping[Group, Sequence[str]]) -> pd.DataFrame:
+    """The shared core genes of each compared group (cell line and time).
 
     Parameters
     ----------
     cross
         From :func:`drugsig.signatures.cross_drug`.
-    lines
-        From :func:`compared_lines`.
+    groups
+        From :func:`compared_groups`.
 
     Returns
     -------
     pandas.DataFrame
         The core-signature table described in the module docstring.
     """
-    names = [name for line_names in lines.values() for name in line_names]
+    names = [name for group_names in groups.values() for name in group_names]
     columns = [f"{name}{_LFC}" for name in names]
     rows = []
-    for line, line_names in lines.items():
-        core = cross[(cross["cell_line"] == line) & (cross["category"] == "shared")].copy()
-        core["mean_log2fc"] = core[[f"{name}{_LFC}" for name in line_names]].mean(axis=1)
-        rows.append(core)
-    header = ["cell_line", "gene_id", "gene_name", "direction", *columns, "mean_log2fc"]
+    for position, (group, group_names) in enumerate(groups.items()):
+        core = cross[_in_group(cross, group) & (cross["category"] == "shared")].copy()
+        core["mean_log2fc"] = core[[f"{name}{_LFC}" for name in group_names]].mean(axis=1)
+        rows.append(core.assign(group_order=position))
+    header = [
+        "cell_line",
+        "time",
+        "gene_id",
+        "gene_name",
+        "direction",
+        *columns,
+        "mean_log2fc",
+    ]
     if not rows:
         return pd.DataFrame(columns=header)
     core = pd.concat(rows, ignore_index=True)
-    core["line_order"] = core["cell_line"].map(list(lines).index)
-    return _directional_order(core, "mean_log2fc", ["line_order"])[header]
+    return _directional_order(core, "mean_log2fc", ["group_order"])[header]
 
 
 def drug_specific(
-    cross: pd.DataFrame, lines: Mapping[str, Sequence[str]], contrasts: pd.DataFrame
+    cross: pd.DataFrame, groups: Mapping[Group, Sequence[str]], contrasts: pd.DataFrame
 ) -> pd.DataFrame:
-    """Genes significant in exactly one treatment contrast of each compared cell line.
+    """Genes significant in exactly one treatment contrast of each compared group.
 
     Returns
     -------
@@ -195,12 +229,13 @@ def drug_specific(
     """
     drugs = contrasts.set_index("name")["treatment"]
     parts = []
-    for position, name in enumerate(name for names in lines.values() for name in names):
+    for position, name in enumerate(name for names in groups.values() for name in names):
         rows = cross[(cross["category"] == "specific") & (cross["specific_to"] == name)]
         parts.append(
             pd.DataFrame(
                 {
                     "cell_line": rows["cell_line"],
+                    "time": rows["time"],
                     "contrast": name,
                     "drug": drugs[name],
                     "gene_id": rows["gene_id"],
@@ -228,18 +263,18 @@ def _signature_set(
 
 def similarity(
     tables: Mapping[str, pd.DataFrame],
-    lines: Mapping[str, Sequence[str]],
+    groups: Mapping[Group, Sequence[str]],
     padj: float,
     min_abs_log2fc: float,
 ) -> pd.DataFrame:
-    """Pairwise similarity of the treatment contrasts of each compared cell line.
+    """Pairwise similarity of the treatment contrasts of each compared group.
 
     Parameters
     ----------
     tables
         ``{contrast name: DE table}``.
-    lines
-        From :func:`compared_lines`.
+    groups
+        From :func:`compared_groups`.
     padj, min_abs_log2fc
         Signature thresholds.
 
@@ -249,7 +284,7 @@ def similarity(
         Columns :data:`SIMILARITY_COLUMNS`.
     """
     rows = []
-    for line, names in lines.items():
+    for (line, time), names in groups.items():
         for name_a, name_b in itertools.combinations(names, 2):
             table_a, table_b = tables[name_a], tables[name_b]
             set_a = _signature_set(table_a, padj, min_abs_log2fc)
@@ -270,6 +305,7 @@ def similarity(
             rows.append(
                 {
                     "cell_line": line,
+                    "time": time,
                     "contrast_a": name_a,
                     "contrast_b": name_b,
                     "spearman": rho,
@@ -305,20 +341,36 @@ def origin_slope(x: np.ndarray, y: np.ndarray) -> dict[str, float]:
 
 
 def _reference(
-    line: str, names: Sequence[str], core: pd.DataFrame, chosen: str | None, drugs: pd.Series
+    group: Group,
+    names: Sequence[str],
+    core: pd.DataFrame,
+    chosen: str | None,
+    drugs: pd.Series,
+    line_contrasts: Sequence[str],
 ) -> str:
-    """The reference contrast of a cell line (see the module docstring)."""
+    """The reference contrast of a group (see the module docstring).
+
+    ``line_contrasts``: every treatment contrast of the group's cell line, at any time.
+    """
     if chosen is None:
         medians = [core[f"{name}{_LFC}"].abs().median() for name in names]
         return names[int(np.argmax(medians))]
     if chosen in names:
         return chosen
-    matches = [name for name in names if drugs[name] == chosen]
+    elsewhere = chosen in line_contrasts  # a contrast of another time point
+    level = drugs[chosen] if elsewhere else chosen
+    matches = [name for name in names if drugs[name] == level]
     if len(matches) != 1:
         options = ", ".join(f"{name} ({drugs[name]})" for name in names)
-        problem = "matches several" if matches else "is neither a contrast nor the treatment of any"
+        if elsewhere:
+            found = "matches several" if matches else "matches none"
+            problem = f"is a contrast of another time point; its treatment '{level}' {found}"
+        else:
+            problem = (
+                "matches several" if matches else "is neither a contrast nor the treatment of any"
+            )
         raise InputError(
-            f"comparison.reference: '{chosen}' for cell line '{line}' {problem} of its "
+            f"comparison.reference: '{chosen}' for {describe_group(*group)} {problem} of its "
             f"treatment contrasts; choose one of: {options}."
         )
     return matches[0]
@@ -326,60 +378,68 @@ def _reference(
 
 def potency(
     core: pd.DataFrame,
-    lines: Mapping[str, Sequence[str]],
+    groups: Mapping[Group, Sequence[str]],
     contrasts: pd.DataFrame,
     references: Mapping[str, str],
 ) -> pd.DataFrame:
-    """Relative transcriptional potency of each drug on its cell line's core genes.
+    """Relative transcriptional potency of each drug on its group's core genes.
 
     Parameters
     ----------
     core
         From :func:`core_signature`.
-    lines
-        From :func:`compared_lines`.
+    groups
+        From :func:`compared_groups`.
     contrasts
         The contrasts table.
     references
-        ``comparison.reference``: ``{cell line: contrast or treatment level}``.
+        ``comparison.reference``: ``{cell line: contrast or treatment level}``, for
+        every time point of the cell line.
 
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`POTENCY_COLUMNS`; cell lines with an empty core are left out
-        (with a warning).
+        Columns :data:`POTENCY_COLUMNS`; groups with an empty core are left out (with a
+        warning).
 
     Raises
     ------
     InputError
         When ``references`` names a cell line without compared treatment contrasts, or a
-        reference that is not exactly one of the cell line's treatment contrasts.
+        reference that is not exactly one of a group's treatment contrasts.
     """
+    lines = list(dict.fromkeys(line for line, _ in groups))
     unknown = sorted(set(references) - set(lines))
     if unknown:
         raise InputError(
             f"comparison.reference: cell line(s) {', '.join(unknown)} have fewer than two "
-            f"treatment contrasts to compare; cell lines compared: "
+            f"treatment contrasts at any time point to compare; cell lines compared: "
             f"{', '.join(lines) or '(none)'}."
         )
     drugs = contrasts.set_index("name")["treatment"]
+    line_contrasts: dict[str, list[str]] = {}
+    for (line, _), names in treatment_groups(contrasts).items():
+        line_contrasts.setdefault(line, []).extend(names)
     rows = []
-    for line, names in lines.items():
-        genes = core[core["cell_line"] == line]
+    for group, names in groups.items():
+        genes = core[_in_group(core, group)]
         if genes.empty:
             warnings.warn(
-                f"cell line '{line}': no core genes (significant under every drug), so no "
-                "relative potency.",
+                f"{describe_group(*group)}: no core genes (significant under every drug), so "
+                "no relative potency.",
                 stacklevel=2,
             )
             continue
-        reference = _reference(line, names, genes, references.get(line), drugs)
+        reference = _reference(
+            group, names, genes, references.get(group[0]), drugs, line_contrasts[group[0]]
+        )
         x = genes[f"{reference}{_LFC}"].to_numpy(dtype=float)
         for name in names:
             fit = origin_slope(x, genes[f"{name}{_LFC}"].to_numpy(dtype=float))
             rows.append(
                 {
-                    "cell_line": line,
+                    "cell_line": group[0],
+                    "time": group[1],
                     "contrast": name,
                     "drug": drugs[name],
                     "reference": reference,
@@ -388,6 +448,11 @@ def potency(
                 }
             )
     return pd.DataFrame(rows, columns=POTENCY_COLUMNS)
+
+
+def _without_empty_time(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` without its ``time`` column when no row has a time (MultiQC tables)."""
+    return table.drop(columns="time") if (table["time"] == "").all() else table
 
 
 def _column(title: str, description: str, **extra: Any) -> dict[str, Any]:
@@ -400,8 +465,9 @@ def _potency_config() -> dict[str, Any]:
         "id": "compare_potency",
         "section_name": "Relative potency",
         "description": (
-            "Transcriptional response of each drug on its cell line's core genes (significant "
-            "under every drug, same direction) relative to a reference drug: through-origin "
+            "Transcriptional response of each drug on the core genes of its cell line and "
+            "time point (significant under every drug, same direction) relative to a "
+            "reference drug: through-origin "
             "least-squares slope of the drug's log2 fold changes on the reference's. 0.5 = "
             "half the reference's response at the doses tested. Table: "
             "results/compare/potency.tsv."
@@ -416,6 +482,7 @@ def _potency_config() -> dict[str, Any]:
         },
         "headers": {
             "cell_line": _column("Cell line", "cell line"),
+            "time": _column("Time", "time point"),
             "drug": _column("Drug", "treatment level of the contrast"),
             "reference": _column("Reference", "reference contrast (slope 1)"),
             "n_genes": _column("Core genes", "core genes in the fit", format="{:,.0f}"),
@@ -433,7 +500,8 @@ def _similarity_config() -> dict[str, Any]:
         "id": "compare_similarity",
         "section_name": "Drug similarity",
         "description": (
-            "Pairs of treatment contrasts of a cell line: Spearman correlation of the log2 "
+            "Pairs of treatment contrasts of a cell line and time point: Spearman "
+            "correlation of the log2 "
             "fold changes over the genes significant in either, and Jaccard index of the two "
             "signatures (same direction). Table: results/compare/similarity.tsv."
         ),
@@ -447,6 +515,7 @@ def _similarity_config() -> dict[str, Any]:
         },
         "headers": {
             "cell_line": _column("Cell line", "cell line"),
+            "time": _column("Time", "time point"),
             "spearman": _column("Spearman", "correlation of log2 fold changes", **number),
             "n_genes": _column("Genes", "genes in the correlation", format="{:,.0f}"),
             "jaccard": _column("Jaccard", "shared / all signature genes", **number),
@@ -490,24 +559,28 @@ def write_comparison(
         for name, path in match_contrast_files(tables, list(described["name"])).items()
     }
     thresholds = signatures_cfg["padj"], signatures_cfg["min_abs_log2fc"]
-    lines = compared_lines(described)
+    groups = compared_groups(described)
     cross = cross_drug(de_tables, described, *thresholds)
-    core = core_signature(cross, lines)
-    ratios = potency(core, lines, described, comparison_cfg["reference"])
-    pairs = similarity(de_tables, lines, *thresholds)
+    core = core_signature(cross, groups)
+    ratios = potency(core, groups, described, comparison_cfg["reference"])
+    pairs = similarity(de_tables, groups, *thresholds)
     write_table_atomic(core, core_out)
-    write_table_atomic(drug_specific(cross, lines, described), specific_out)
+    write_table_atomic(drug_specific(cross, groups, described), specific_out)
     write_table_atomic(pairs, similarity_out)
     write_table_atomic(ratios, potency_out)
     write_text_atomic(
-        custom_content(_potency_config(), ratios.set_index("contrast"), index=True),
+        custom_content(
+            _potency_config(), _without_empty_time(ratios.set_index("contrast")), index=True
+        ),
         potency_report,
     )
     labels = pairs["contrast_a"] + " vs " + pairs["contrast_b"]
     write_text_atomic(
         custom_content(
             _similarity_config(),
-            pairs.drop(columns=["contrast_a", "contrast_b"]).set_axis(labels.rename("pair")),
+            _without_empty_time(
+                pairs.drop(columns=["contrast_a", "contrast_b"]).set_axis(labels.rename("pair"))
+            ),
             index=True,
         ),
         similarity_report,

@@ -28,8 +28,10 @@ model covers every sample, else computed once over all samples).
 
 ``results/de/contrasts.tsv``, one row per contrast: ``name``, ``kind`` (treatment,
 genotype or explicit), ``column``, ``treatment``, ``reference``, ``cell_line``,
-``n_treatment``, ``n_reference`` and the comma-separated ``treatment_samples`` and
-``reference_samples``.
+``time`` and ``dose`` (the value the contrast's treatment samples share in the samples
+sheet's ``time`` / ``dose`` column; empty when the sheet has no such column or the
+samples differ), ``n_treatment``, ``n_reference`` and the comma-separated
+``treatment_samples`` and ``reference_samples``.
 """
 
 from __future__ import annotations
@@ -71,6 +73,8 @@ CONTRAST_COLUMNS = [
     "treatment",
     "reference",
     "cell_line",
+    "time",
+    "dose",
     "n_treatment",
     "n_reference",
     "treatment_samples",
@@ -217,7 +221,16 @@ def _result_table(table: pd.DataFrame, names: pd.Series) -> pd.DataFrame:
     )
 
 
-def _contrast_row(contrast: Contrast, groups: pd.Series) -> dict[str, Any]:
+def _shared_value(samples: pd.DataFrame, names: Sequence[str], column: str) -> str:
+    """The value of ``column`` all ``names`` share; ``""`` if none, missing or mixed."""
+    if column not in samples.columns:
+        return ""
+    values = set(samples.loc[list(names), column])
+    value = values.pop() if len(values) == 1 else None
+    return "" if value is None or pd.isna(value) else str(value)
+
+
+def _contrast_row(contrast: Contrast, groups: pd.Series, samples: pd.DataFrame) -> dict[str, Any]:
     treated = list(groups.index[groups == contrast.treatment_group])
     reference = list(groups.index[groups == contrast.reference_group])
     return {
@@ -227,6 +240,8 @@ def _contrast_row(contrast: Contrast, groups: pd.Series) -> dict[str, Any]:
         "treatment": contrast.treatment,
         "reference": contrast.reference,
         "cell_line": contrast.cell_line,
+        "time": _shared_value(samples, treated, "time"),
+        "dose": _shared_value(samples, treated, "dose"),
         "n_treatment": len(treated),
         "n_reference": len(reference),
         "treatment_samples": ",".join(treated),
@@ -299,7 +314,7 @@ def run_de(
         tables={contrast.name: tables[contrast.name] for contrast in contrasts},
         normalized=normalized,
         contrasts=pd.DataFrame(
-            [_contrast_row(contrast, groups[contrast.name]) for contrast in contrasts],
+            [_contrast_row(contrast, groups[contrast.name], samples) for contrast in contrasts],
             columns=CONTRAST_COLUMNS,
         ),
     )

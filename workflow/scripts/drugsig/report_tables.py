@@ -116,9 +116,11 @@ def marker_matrix(panel: pd.DataFrame) -> pd.DataFrame:
     )
     present["effect"] = effect_size(present)
     matrix = present.pivot(index="gene", columns="contrast", values="effect")
-    return matrix.loc[
-        list(dict.fromkeys(present["gene"])), list(dict.fromkeys(panel["contrast"]))
-    ].rename_axis(index="gene", columns=None)
+    # reindex, not .loc: with no marker present (e.g. gene ids without symbols) the
+    # pivot has no columns, and the matrix is empty rather than an error.
+    return matrix.reindex(
+        index=list(dict.fromkeys(present["gene"])), columns=list(dict.fromkeys(panel["contrast"]))
+    ).rename_axis(index="gene", columns=None)
 
 
 def custom_content(config: Mapping[str, Any], table: pd.DataFrame, index: bool = False) -> str:

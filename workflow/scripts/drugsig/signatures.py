@@ -17,24 +17,29 @@ first, then down-regulated.
   (ties broken by ``gene_id``).
 * ``log2FoldChange``, ``log2FoldChange_shrunk``, ``padj``: from the DE table.
 
-``results/signatures/cross_drug.tsv``: per cell line, one row per gene significant in
-at least one of the cell line's treatment contrasts (drug vs vehicle).
+``results/signatures/cross_drug.tsv``: per cell line and time point, one row per gene
+significant in at least one of the treatment contrasts (drug vs vehicle) of that cell
+line and time. Drugs are only compared at the same time point: with samples at 1 h and
+6 h, the 1 h contrasts form one group and the 6 h contrasts another. A drug tested at
+several doses in one group counts as several contrasts.
 
 * ``cell_line``: the cell line (empty when the sheet has none).
+* ``time``: the time point of the group (``time`` in ``contrasts.tsv``; empty when the
+  sheet has none).
 * ``gene_id``, ``gene_name``.
 * ``{contrast}_log2FoldChange``, ``{contrast}_padj``: effect size and ``padj`` of the
-  gene in each treatment contrast of the cell line (empty for other cell lines'
-  contrasts, and where the gene was not tested).
-* ``n_significant``: number of the cell line's treatment contrasts the gene is
-  significant in.
+  gene in each treatment contrast of the group (empty for other groups' contrasts, and
+  where the gene was not tested).
+* ``n_significant``: number of the group's treatment contrasts the gene is significant
+  in.
 * ``direction``: ``up`` or ``down`` when it goes the same way in all of them, else
   ``mixed``.
-* ``category``: ``shared`` (significant in every treatment contrast of the cell line,
-  in the same direction; needs at least two), ``specific`` (significant in exactly
-  one) or ``partial`` (anything else).
+* ``category``: ``shared`` (significant in every treatment contrast of the group, in
+  the same direction; needs at least two), ``specific`` (significant in exactly one)
+  or ``partial`` (anything else).
 * ``specific_to``: the contrast of a ``specific`` gene, else empty.
 
-Rows are ordered by cell line (contrast order), category (shared, partial, specific),
+Rows are ordered by group (contrast order), category (shared, partial, specific),
 ``n_significant`` (descending) and ``gene_id``.
 
 ``results/signatures/marker_panel.tsv``: every marker gene (``signatures.marker_genes``,
@@ -101,6 +106,35 @@ def read_contrasts(path: str | Path) -> pd.DataFrame:
     return pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
 
 
+def treatment_groups(contrasts: pd.DataFrame) -> dict[tuple[str, str], list[str]]:
+    """Treatment contrasts grouped by cell line and time point, the drugs to compare.
+
+    Parameters
+    ----------
+    contrasts
+        The contrasts table (``name``, ``kind``, ``cell_line`` and, if present,
+        ``time``; a missing ``time`` column or value counts as ``""``).
+
+    Returns
+    -------
+    dict
+        ``{(cell line, time): [contrast names]}``, groups in order of their first
+        contrast, names in contrast order; ``""`` for a missing cell line or time.
+    """
+    treatment = contrasts[contrasts["kind"] == "treatment"]
+    keys = pd.DataFrame(
+        {
+            "cell_line": treatment["cell_line"],
+            "time": treatment["time"] if "time" in treatment.columns else "",
+        },
+        index=treatment.index,
+    ).fillna("")
+    groups: dict[tuple[str, str], list[str]] = {}
+    for name, line, time in zip(treatment["name"], keys["cell_line"], keys["time"], strict=True):
+        groups.setdefault((str(line), str(time)), []).append(name)
+    return groups
+
+
 def effect_size(table: pd.DataFrame) -> pd.Series:
     """Shrunken log2 fold change, falling back to the unshrunken one where missing."""
     return table["log2FoldChange_shrunk"].fillna(table["log2FoldChange"])
@@ -140,14 +174,15 @@ def signature(table: pd.DataFrame, padj: float, min_abs_log2fc: float) -> pd.Dat
     return genes[SIGNATURE_COLUMNS].reset_index(drop=True)
 
 
-def _cross_line(
+def _cross_group(
     cell_line: str,
+    time: str,
     names: Sequence[str],
     tables: Mapping[str, pd.DataFrame],
     padj: float,
     min_abs_log2fc: float,
 ) -> pd.DataFrame:
-    """Cross-drug rows of one cell line (``names``: its treatment contrasts)."""
+    """Cross-drug rows of one cell line and time (``names``: its treatment contrasts)."""
     values: dict[str, pd.Series] = {}
     signs: dict[str, pd.Series] = {}
     gene_names: list[pd.Series] = []
@@ -164,6 +199,7 @@ def _cross_line(
     n_significant = up + down
     line = pd.DataFrame(values).loc[sign.index]
     line.insert(0, "gene_name", pd.concat(gene_names).groupby(level=0).first()[sign.index])
+    line.insert(0, "time", time)
     line.insert(0, "cell_line", cell_line)
     line["n_significant"] = n_significant
     line["direction"] = np.select([down == 0, up == 0], ["up", "down"], "mixed")
@@ -183,14 +219,15 @@ def cross_drug(
     padj: float,
     min_abs_log2fc: float,
 ) -> pd.DataFrame:
-    """Compare the treatment contrasts of each cell line gene by gene.
+    """Compare the treatment contrasts of each cell line and time point gene by gene.
 
     Parameters
     ----------
     tables
         ``{contrast name: DE table}``.
     contrasts
-        The contrasts table (``contrasts.tsv``: ``name``, ``kind``, ``cell_line``).
+        The contrasts table (``contrasts.tsv``: ``name``, ``kind``, ``cell_line``,
+        ``time``; see :func:`treatment_groups`).
     padj, min_abs_log2fc
         Signature thresholds.
 
@@ -199,16 +236,18 @@ def cross_drug(
     pandas.DataFrame
         The cross-drug table described in the module docstring.
     """
-    treatment = contrasts[contrasts["kind"] == "treatment"]
+    groups = treatment_groups(contrasts)
     lines = [
-        _cross_line(cell_line, list(rows["name"]), tables, padj, min_abs_log2fc)
-        for cell_line, rows in treatment.groupby("cell_line", sort=False, dropna=False)
+        _cross_group(cell_line, time, names, tables, padj, min_abs_log2fc)
+        for (cell_line, time), names in groups.items()
     ]
+    treatment = contrasts.loc[contrasts["kind"] == "treatment", "name"]
     per_contrast = [
-        f"{name}_{column}" for name in treatment["name"] for column in ("log2FoldChange", "padj")
+        f"{name}_{column}" for name in treatment for column in ("log2FoldChange", "padj")
     ]
     columns = [
         "cell_line",
+        "time",
         "gene_id",
         "gene_name",
         *per_contrast,

@@ -9,8 +9,10 @@ variance-stabilised counts in every sample. Samples are grouped by cell line, th
 condition (sheet order, white lines between groups); genes are ordered by
 hierarchical clustering (average linkage) so that co-regulated genes sit together.
 
-``results/plots/signature_overlap.{png,svg}``: per cell line, an UpSet plot of the
-signature gene sets of its treatment contrasts (drug vs vehicle): the bars on top
+``results/plots/signature_overlap.{png,svg}``: per cell line and time point (the
+groups of :func:`drugsig.signatures.treatment_groups`), an UpSet plot of the signature
+gene sets of its treatment contrasts (drug vs vehicle), titled with the cell line, and
+the time point when the cell line has several (``Cell line A549, 6h``): the bars on top
 count the genes in exactly the combination of contrasts marked by the dots below
 (at most :data:`MAX_INTERSECTIONS` largest combinations); the bars at the left are
 the signature sizes.
@@ -41,7 +43,7 @@ from drugsig.plots.style import (
     side_legend,
 )
 from drugsig.sheets import load_samples
-from drugsig.signatures import effect_size, read_contrasts, read_de_table
+from drugsig.signatures import effect_size, read_contrasts, read_de_table, treatment_groups
 
 #: At most this many genes in the heatmap (largest absolute effect size first).
 MAX_GENES = 50
@@ -182,23 +184,40 @@ def signature_heatmap(
 
 def treatment_sets(
     signatures: Mapping[str, pd.DataFrame], contrasts: pd.DataFrame
-) -> dict[str, dict[str, pd.Series]]:
-    """Signature genes of each treatment contrast, grouped by cell line.
+) -> dict[tuple[str, str], dict[str, pd.Series]]:
+    """Signature genes of each treatment contrast, grouped by cell line and time point.
 
     Returns
     -------
     dict
-        ``{cell line: {label: direction (up/down) indexed by gene_id}}``; labels are
-        the contrast names without the ``{cell_line}_`` prefix; the cell line is ``""``
-        when the sheet has none.
+        ``{(cell line, time): {label: direction (up/down) indexed by gene_id}}`` (see
+        :func:`drugsig.signatures.treatment_groups`); labels are the contrast names
+        without the ``{cell_line}_`` prefix; the cell line or time is ``""`` when the
+        sheet has none.
     """
-    groups: dict[str, dict[str, pd.Series]] = {}
-    for row in contrasts[contrasts["kind"] == "treatment"].to_dict("records"):
-        line = row["cell_line"]
-        label = row["name"].removeprefix(f"{line}_") if line else row["name"]
-        genes = signatures[row["name"]]
-        groups.setdefault(line, {})[label] = genes.set_index("gene_id")["direction"]
+    groups: dict[tuple[str, str], dict[str, pd.Series]] = {}
+    for (line, time), names in treatment_groups(contrasts).items():
+        sets = groups.setdefault((line, time), {})
+        for name in names:
+            label = name.removeprefix(f"{line}_") if line else name
+            sets[label] = signatures[name].set_index("gene_id")["direction"]
     return groups
+
+
+def group_titles(groups: Sequence[tuple[str, str]]) -> list[str]:
+    """Panel title of each (cell line, time) group.
+
+    The time is shown only for a cell line with several: ``Cell line SJSA-1``, ``Cell
+    line A549, 6h`` (``All samples`` instead of the cell line when the sheet has none).
+    """
+    times: dict[str, set[str]] = {}
+    for line, time in groups:
+        times.setdefault(line, set()).add(time)
+    titles = []
+    for line, time in groups:
+        title = f"Cell line {line}" if line else "All samples"
+        titles.append(f"{title}, {time}" if time and len(times[line]) > 1 else title)
+    return titles
 
 
 def intersections(sets: Mapping[str, pd.Series], n: int = MAX_INTERSECTIONS) -> pd.DataFrame:
@@ -340,16 +359,16 @@ def _upset(panel: Figure | SubFigure, title: str, sets: Mapping[str, pd.Series])
     sizes.spines["right"].set_visible(True)
 
 
-def overlap_figure(groups: Mapping[str, Mapping[str, pd.Series]]) -> Figure:
-    """UpSet plots of the treatment signatures, one per cell line (stacked)."""
+def overlap_figure(groups: Mapping[tuple[str, str], Mapping[str, pd.Series]]) -> Figure:
+    """UpSet plots of the treatment signatures, one per cell line and time (stacked)."""
     if not groups:
         return message_figure("Signature overlap", "There are no treatment contrasts.")
     heights = [2.8 + 0.32 * len(sets) for sets in groups.values()]
     widest = max(len(intersections(sets)) for sets in groups.values())
     figure = new_figure(float(np.clip(4.5 + 0.45 * widest, 8, 15)), sum(heights))
     panels = figure.subfigures(len(groups), 1, height_ratios=heights, squeeze=False)[:, 0]
-    for panel, (line, sets) in zip(panels, groups.items(), strict=True):
-        _upset(panel, f"Cell line {line}" if line else "All samples", sets)
+    for panel, title, sets in zip(panels, group_titles(list(groups)), groups.values(), strict=True):
+        _upset(panel, title, sets)
     return figure
 
 
