@@ -121,10 +121,26 @@ def star_index_mem_mb(wildcards, input, attempt):
     return int(parameters.memory_bytes / 2**20 * (1 + 0.5 * (attempt - 1))) + 500
 
 
+STAR_SORT_BUFFER_BYTES = 2**30
+"""BAM sorting buffer of one STAR alignment (in its mem_mb and its --limitBAMsortRAM)."""
+
+
+def index_bytes(index):
+    """Size of an aligner index folder on disk."""
+    return sum(entry.stat().st_size for entry in os.scandir(index))
+
+
 def index_mem_mb(wildcards, input, attempt):
     """Memory of one alignment: the index on disk plus a 1 GB sorting buffer; more per retry."""
-    index_bytes = sum(entry.stat().st_size for entry in os.scandir(input.index))
-    return int(alignment_memory_mb(index_bytes, 2**30) * (1 + 0.5 * (attempt - 1)))
+    memory_mb = alignment_memory_mb(index_bytes(input.index), STAR_SORT_BUFFER_BYTES)
+    return int(memory_mb * (1 + 0.5 * (attempt - 1)))
+
+
+def star_sort_ram(wildcards, input):
+    """STAR --limitBAMsortRAM: STAR's default, the index size (STAR frees the index before
+    sorting), but at least the sorting buffer the job declares. With a small genome the
+    default is too small: STAR stops with "not enough memory for BAM sorting"."""
+    return max(index_bytes(input.index), STAR_SORT_BUFFER_BYTES)
 
 
 def per_sample_mem_mb(base_mb, per_sample_mb):

@@ -2,26 +2,29 @@
 # per-sample QC flags table.
 
 
-rule samtools_qc:
-    input:
-        bam="results/align/{sample}.bam",
-        bai="results/align/{sample}.bam.bai",
-    output:
-        stats="results/qc/samtools/{sample}.stats",
-        flagstat="results/qc/samtools/{sample}.flagstat",
-        idxstats="results/qc/samtools/{sample}.idxstats",
-    log:
-        "logs/samtools_qc/{sample}.log",
-    conda:
-        "../../envs/samtools.yaml"
-    threads: 2
-    resources:
-        mem_mb=1000,
-        runtime=60,
-    shell:
-        "(samtools stats -@ {threads} {input.bam} > {output.stats} && "
-        "samtools flagstat -@ {threads} {input.bam} > {output.flagstat} && "
-        "samtools idxstats {input.bam} > {output.idxstats}) 2> {log}"
+# With STAR, star_align writes the samtools reports itself (align_star.smk).
+if config["aligner"] != "star":
+
+    rule samtools_qc:
+        input:
+            bam="results/align/{sample}.bam",
+            bai="results/align/{sample}.bam.bai",
+        output:
+            stats="results/qc/samtools/{sample}.stats",
+            flagstat="results/qc/samtools/{sample}.flagstat",
+            idxstats="results/qc/samtools/{sample}.idxstats",
+        log:
+            "logs/samtools_qc/{sample}.log",
+        conda:
+            "../../envs/samtools.yaml"
+        threads: 2
+        resources:
+            mem_mb=1000,
+            runtime=60,
+        shell:
+            "(samtools stats -@ {threads} {input.bam} > {output.stats} && "
+            "samtools flagstat -@ {threads} {input.bam} > {output.flagstat} && "
+            "samtools idxstats {input.bam} > {output.idxstats}) 2> {log}"
 
 
 rule sample_qc:

@@ -5,6 +5,7 @@ import sys
 sys.stderr = open(snakemake.log[0], "w")
 
 from drugsig.de import write_de
+from drugsig.inference import VectorizedInference
 
 write_de(
     counts=snakemake.input.counts,
@@ -13,4 +14,5 @@ write_de(
     tables=snakemake.output.tables,
     normalized=snakemake.output.normalized,
     contrasts=snakemake.output.contrasts,
+    inference=VectorizedInference(n_cpus=snakemake.threads),
 )

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from drugsig.errors import InputError
@@ -445,6 +446,7 @@ def build_contrasts(
             )
         seen.add(contrast.name)
     _check_covariates(samples, diffexp_cfg["covariates"], contrasts, source)
+    _check_confounding(samples, diffexp_cfg["covariates"], contrasts, diffexp_cfg["vehicle"])
     return contrasts
 
 
@@ -482,4 +484,37 @@ def _check_covariates(
             raise InputError(
                 f"{source}: covariate '{covariate}' (diffexp.covariates) is empty for "
                 f"sample(s) {', '.join(missing)}; every sample needs a value."
+            )
+
+
+def _check_confounding(
+    samples: pd.DataFrame, covariates: Sequence[str], contrasts: Sequence[Contrast], vehicle: str
+) -> None:
+    """Raise if covariates make a model's design ``~ covariates + group`` rank-deficient.
+
+    The models are those :mod:`drugsig.de` fits: one per set of contrasts sharing their
+    subset, factor and reference group. Checked here, while the DAG is built, so that
+    the run stops before any alignment rather than in the DE step.
+    """
+    if not covariates:
+        return
+    families: dict[tuple[Any, ...], list[Contrast]] = {}
+    for contrast in contrasts:
+        key = (contrast.subset, contrast.factor, contrast.reference_group)
+        families.setdefault(key, []).append(contrast)
+    for members in families.values():
+        groups = model_groups(samples, members[0], vehicle)
+        factors = pd.concat(
+            [samples.loc[groups.index, column] for column in covariates] + [groups],
+            axis=1,
+            keys=range(len(covariates) + 1),
+        )
+        dummies = pd.get_dummies(factors.astype(str), drop_first=True, dtype=float)
+        design = np.column_stack([np.ones(len(groups)), dummies.to_numpy()])
+        if np.linalg.matrix_rank(design) < design.shape[1]:
+            raise InputError(
+                f"contrast(s) {', '.join(c.name for c in members)}: the covariates "
+                f"{', '.join(covariates)} (diffexp.covariates) are confounded with the "
+                "compared groups, so the model cannot be fitted. Remove them or add samples "
+                "that separate them."
             )

@@ -75,7 +75,14 @@ def read_gene_table(path: str | Path) -> pd.DataFrame:
         attributes = parse_attributes(fields[8])
         gene_id = attributes.get("gene_id")
         if gene_id is None:
-            raise InputError(f"{path}, line {line_number}: exon without a gene_id attribute.")
+            gff3 = "=" in fields[8] and '"' not in fields[8]
+            hint = (
+                ' Its attributes look like GFF3 (key=value); use a GTF (key "value";), e.g. '
+                "Ensembl's .gtf.gz, or convert it with `gffread -T`."
+                if gff3
+                else ""
+            )
+            raise InputError(f"{path}, line {line_number}: exon without a gene_id attribute.{hint}")
         start, end = int(fields[3]), int(fields[4])
         record = genes.get(gene_id)
         if record is None:

@@ -51,10 +51,14 @@ def count_sample(
     inferred = str(report["inferred"].iloc[0])
     used = inferred if declared == "auto" else declared
     if used == "undetermined":
+        # the numbers go into the message: Snakemake deletes the failed job's report file
+        row = report.iloc[0]
         raise InputError(
             f"sample '{sample}': strandedness 'auto' was asked for but could not be inferred "
-            f"from the reads (see {strandedness}); set it in the units sheet's strandedness "
-            "column or counting.strandedness (none, forward or reverse)."
+            f"from the reads ({row['reads_used']} reads on exons, fraction_forward "
+            f"{row['fraction_forward']:.3f}, fraction_reverse {row['fraction_reverse']:.3f}; "
+            "see the warning above); set it in the units sheet's strandedness column or "
+            "counting.strandedness (none, forward or reverse)."
         )
     command = featurecounts_command(bam, gtf, counts, featurecounts_s(used), paired, threads, extra)
     print(shlex.join(command), file=sys.stderr, flush=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import difflib
+import re
+from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -86,6 +88,54 @@ def validate(instance: dict[str, Any], schema_name: str, where: str) -> None:
     errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))
     if errors:
         raise InputError(f"{where}: {describe_error(errors[0], validator.schema)}")
+
+
+# Schema keywords :func:`row_check` understands (a sheet schema of string columns).
+_SHEET_KEYWORDS = {"$schema", "title", "description", "type", "properties", "required"}
+_COLUMN_KEYWORDS = {"type", "pattern", "enum", "description"}
+
+
+@cache
+def row_check(schema_name: str) -> Callable[[Mapping[str, Any]], bool] | None:
+    """A fast test of one sheet row against a workflow schema, for large sheets.
+
+    The returned function gives ``True`` for a row that satisfies the schema and
+    ``False`` for one that may not: pass that row to :func:`validate`, which raises with
+    the message. It agrees with jsonschema for a schema of string columns checked by
+    ``pattern`` (searched like jsonschema does) and ``enum``, with ``required`` columns;
+    for a schema using any other keyword it is ``None`` (validate every row).
+    """
+    schema = load_schema(schema_name)
+    columns = schema.get("properties", {})
+    if set(schema) - _SHEET_KEYWORDS or schema.get("type") != "object":
+        return None
+    if any(
+        set(node) - _COLUMN_KEYWORDS or node.get("type") != "string" for node in columns.values()
+    ):
+        return None
+    required = tuple(schema.get("required", ()))
+    patterns = {
+        name: re.compile(node["pattern"]).search
+        for name, node in columns.items()
+        if "pattern" in node
+    }
+    enums = {name: node["enum"] for name, node in columns.items() if "enum" in node}
+
+    def check(row: Mapping[str, Any]) -> bool:
+        if not all(name in row for name in required):
+            return False
+        for name, value in row.items():
+            if name not in columns:
+                continue
+            if not isinstance(value, str):
+                return False
+            if name in patterns and not patterns[name](value):
+                return False
+            if name in enums and value not in enums[name]:
+                return False
+        return True
+
+    return check
 
 
 def fill_defaults(instance: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:

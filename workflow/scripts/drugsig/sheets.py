@@ -8,6 +8,10 @@ Both are tab-separated with a header line. Empty cells mean "not given" and beco
 from __future__ import annotations
 
 import csv
+import difflib
+import errno
+import os
+import stat
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -16,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from drugsig.errors import InputError
-from drugsig.schema import validate
+from drugsig.schema import row_check, validate
 
 
 def read_sheet(path: str | Path) -> list[dict[str, str]]:
@@ -27,14 +31,25 @@ def read_sheet(path: str | Path) -> list[dict[str, str]]:
     Raises
     ------
     InputError
-        If the file is missing, empty, not tab-separated, or a row has more cells
-        than the header.
+        If the file is missing, empty, not UTF-8, not tab-separated, or a row has more
+        cells than the header (or a single cell split by commas, semicolons or spaces).
     """
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: file not found.")
-    with path.open(newline="") as handle:
-        lines = [(n, line) for n, line in enumerate(handle, start=1) if not line.startswith("#")]
+    lines = []
+    # a byte-order mark (Excel's "UTF-8 CSV") is not part of the first column's name
+    data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
+    for n, raw in enumerate(data.splitlines(keepends=True), start=1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise InputError(
+                f"{path}, line {n}: the sheet is not UTF-8 text (byte "
+                f"0x{raw[error.start]:02x}). Save it as UTF-8 tab-separated values."
+            ) from error
+        if not line.startswith("#"):
+            lines.append((n, line))
     lines = [(n, line) for n, line in lines if line.strip()]
     if not lines:
         raise InputError(f"{path}: the sheet is empty; it needs a header line and rows.")
@@ -59,6 +74,14 @@ def read_sheet(path: str | Path) -> list[dict[str, str]]:
                 f"{len(header)} columns. Is a value containing a tab, or the sheet not "
                 "tab-separated?"
             )
+        if len(cells) == 1 < len(header):
+            for name, separator in (("commas", ","), ("semicolons", ";"), ("spaces", " ")):
+                if separator in cells[0].strip():
+                    raise InputError(
+                        f"{path}, line {line_number}: one cell but the header has "
+                        f"{len(header)} columns; the row is split by {name}, not tabs. Save "
+                        "the sheet as tab-separated values (TSV)."
+                    )
         row: dict[str, str] = {"_line": str(line_number)}
         for name, cell in zip(header, cells, strict=False):
             value = cell.strip()
@@ -107,14 +130,13 @@ def load_samples(path: str | Path) -> pd.DataFrame:
         dose, ...) or a duplicate sample name.
     """
     rows = read_sheet(path)
+    passes = row_check("samples")
     seen: dict[str, str] = {}
     for row in rows:
-        label = f" (sample '{row['sample']}')" if "sample" in row else ""
-        validate(
-            {k: v for k, v in row.items() if k != "_line"},
-            "samples",
-            f"{path}, line {row['_line']}{label}",
-        )
+        instance = {k: v for k, v in row.items() if k != "_line"}
+        if passes is None or not passes(instance):
+            label = f" (sample '{row['sample']}')" if "sample" in row else ""
+            validate(instance, "samples", f"{path}, line {row['_line']}{label}")
         if row["sample"] in seen:
             raise InputError(
                 f"{path}, line {row['_line']}: duplicate sample name '{row['sample']}' "
@@ -126,6 +148,23 @@ def load_samples(path: str | Path) -> pd.DataFrame:
         [[row.get(column) for column in columns] for row in rows], columns=columns, dtype=object
     )
     return table.set_index("sample", drop=False)
+
+
+# errno values Path.is_file() and Path.is_dir() read as "no such file" (others raise).
+_MISSING = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
+
+
+def _stat(path: str) -> os.stat_result | None:
+    """The status of a FASTQ path (one call instead of is_dir, is_file and stat), or
+    ``None`` where :meth:`pathlib.Path.is_file` would give ``False``."""
+    try:
+        return Path(path).stat()
+    except OSError as error:
+        if error.errno not in _MISSING:
+            raise
+        return None
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -163,19 +202,25 @@ def load_units(
     ------
     InputError
         On a schema violation, an unknown or unit-less sample, a duplicate unit, a
-        sample mixing single-end and paired-end units, or a missing/empty FASTQ.
+        sample mixing single-end and paired-end units, or a missing/empty FASTQ (or a
+        directory given as one).
     """
     rows = read_sheet(path)
+    passes = row_check("units")
     known = set(samples.index)
     units: dict[str, list[Unit]] = {}
     for row in rows:
         where = f"{path}, line {row['_line']}"
-        validate({k: v for k, v in row.items() if k != "_line"}, "units", where)
+        instance = {k: v for k, v in row.items() if k != "_line"}
+        if passes is None or not passes(instance):
+            validate(instance, "units", where)
         sample = row["sample"]
         if sample not in known:
+            close = difflib.get_close_matches(sample, list(samples.index), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
             raise InputError(
-                f"{where}: sample '{sample}' is not in the samples sheet. Add it there or "
-                "remove this unit."
+                f"{where}: sample '{sample}' is not in the samples sheet{hint}. Add it there "
+                "or remove this unit."
             )
         unit = Unit(sample, row["unit"], row["fq1"], row.get("fq2"), row.get("strandedness"))
         previous = units.setdefault(sample, [])
@@ -192,10 +237,14 @@ def load_units(
             for column, fastq in (("fq1", unit.fq1), ("fq2", unit.fq2)):
                 if fastq is None:
                     continue
-                fastq_path = Path(fastq)
-                if not fastq_path.is_file():
+                status = _stat(fastq)
+                if status is not None and stat.S_ISDIR(status.st_mode):
+                    raise InputError(
+                        f"{where}: {column} '{fastq}' is a directory; give the FASTQ file's path."
+                    )
+                if status is None or not stat.S_ISREG(status.st_mode):
                     raise InputError(f"{where}: {column} file '{fastq}' not found.")
-                if fastq_path.stat().st_size == 0:
+                if status.st_size == 0:
                     raise InputError(f"{where}: {column} file '{fastq}' is empty.")
         previous.append(unit)
     missing = [sample for sample in samples.index if sample not in units]
