@@ -43,7 +43,8 @@ rule raw_reads_summary:
 
 rule cutadapt_trim:
     input:
-        raw_reads,
+        reads=raw_reads,
+        checked="results/qc/raw/{sample}.tsv",
     output:
         reads=temp(directory("results/trimmed/{sample}")),
         reports=directory("results/qc/cutadapt/{sample}"),
