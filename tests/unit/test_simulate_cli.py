@@ -108,6 +108,7 @@ def test_writes_every_file(small_run):
     reads = {f"demo/reads/{s}_R{mate}.fastq.gz" for s in samples for mate in (1, 2)}
     expected = {"demo/genome.fa.gz", "demo/annotation.gtf.gz", "demo/truth.tsv"}
     expected |= {"demo/true_counts.tsv", "config/samples.tsv", "config/units.tsv"}
+    expected |= {"demo/viability.tsv", "demo/qpcr.tsv"}
     assert names == expected | reads
 
 
