@@ -168,7 +168,8 @@ class Sampler(threading.Thread):
         self.samples = 0
         self.stop = threading.Event()
         self.foreign: set[int] = set()
-        self._root_command = _command(root)
+        self._own_command = _command(os.getpid())
+        self._root_command = ""  # Snakemake's, read once it has started (exec'd)
 
     def run(self) -> None:
         while not self.stop.is_set():
@@ -195,6 +196,8 @@ class Sampler(threading.Thread):
                 pending.append(child)
         # a process outside the tree now never enters it: skip it from now on
         self.foreign.update(pid for pid in stats if pid not in ours)
+        if self._root_command in ("", self._own_command):
+            self._root_command = _command(self.root)
         if self.root in stats:
             self.root_cpu_seconds = stats[self.root][1] / CLOCK_TICKS
             if not self.root_cpu or now - self.root_cpu[-1][0] >= 1:
@@ -477,6 +480,11 @@ def idle_time(jobs: list[Job]) -> float:
 # --------------------------------------------------------------------------- printing
 
 
+def _max(values: Iterable[float]) -> float:
+    """The largest value that is not NaN; NaN if there is none."""
+    return max((value for value in values if not math.isnan(value)), default=math.nan)
+
+
 def _fmt(value: float, digits: int = 1) -> str:
     return "-" if value is None or math.isnan(value) else f"{value:,.{digits}f}"
 
@@ -529,17 +537,22 @@ def report(work: Path, info: dict[str, Any], simulation_s: float | None) -> None
     rows = []
     for rule, members in rules.items():
         wall = sum(job.wall for job in members)
-        cpu = sum(job.cpu for job in members)
-        capacity = sum(job.wall * job.threads for job in members)
+        # CPU time of the jobs that were sampled (a job shorter than an interval may not be)
+        measured = [job for job in members if not math.isnan(job.cpu)]
+        cpu = sum(job.cpu for job in measured) if measured else math.nan
+        capacity = sum(job.wall * job.threads for job in measured)
+        partial = "*" if measured and len(measured) < len(members) else ""
         threads = sorted({job.threads for job in members})
         sample_pairs = sum(pairs.get(job.wildcards.get("sample", ""), 0) for job in members)
+        measured_pairs = sum(pairs.get(job.wildcards.get("sample", ""), 0) for job in measured)
         per_sample = all("sample" in job.wildcards for job in members) and sample_pairs
         rows.append([
             rule, str(len(members)), ",".join(map(str, threads)), _fmt(wall),
-            _fmt(max(job.wall for job in members)), _fmt(cpu), _fmt(100 * cpu / capacity, 0),
+            _fmt(max(job.wall for job in members)), _fmt(cpu) + partial,
+            _fmt(100 * cpu / capacity, 0) if capacity else "-",
             _fmt(100 * cpu / all_cpu, 0),
             _fmt(sample_pairs / wall / 1e3, 0) if per_sample else "-",
-            _fmt(sample_pairs / cpu / 1e3, 0) if per_sample and cpu else "-",
+            _fmt(measured_pairs / cpu / 1e3, 0) if per_sample and measured_pairs else "-",
         ])  # fmt: skip
     rows.append(
         ["(all jobs)", str(len(jobs)), "", _fmt(all_wall), "", _fmt(all_cpu), "", "100", "", ""]
@@ -549,28 +562,28 @@ def report(work: Path, info: dict[str, Any], simulation_s: float | None) -> None
          "kpairs/s", "kpairs/cpu_s"],
         rows,
     )  # fmt: skip
+    if any(row[5].endswith("*") for row in rows):
+        print("* some of the rule's jobs ended before they were sampled: CPU of the others")
 
     print("\nMemory per rule: declared mem_mb vs peak RSS (MB; max over the rule's jobs)")
     rows = []
     for rule, members in rules.items():
         declared = [job.mem_mb for job in members if job.mem_mb is not None]
-        bench = max((job.rss_bench_mb for job in members), default=math.nan)
-        sampled = max((job.rss_sampled_mb for job in members), default=math.nan)
-        over, measured = 0, 0
+        bench = _max(job.rss_bench_mb for job in members)
+        sampled = _max(job.rss_sampled_mb for job in members)
+        n_over = n_measured = 0
         for job in members:
-            peak = max(
-                job.rss_bench_mb, job.rss_sampled_mb, key=lambda v: -1 if math.isnan(v) else v
-            )
-            if math.isnan(peak) or job.mem_mb is None:
+            job_peak = _max([job.rss_bench_mb, job.rss_sampled_mb])
+            if math.isnan(job_peak) or job.mem_mb is None:
                 continue
-            measured += 1
-            over += peak > job.mem_mb
-        peak = max(bench, sampled, key=lambda v: -1 if math.isnan(v) else v)
+            n_measured += 1
+            n_over += job_peak > job.mem_mb
+        peak = _max([bench, sampled])
         verdict = (
-            "n/a" if not measured
-            else f"OVER in {over}/{len(members)} jobs" if over
-            else "ok" if measured == len(members)
-            else f"ok ({measured}/{len(members)} jobs measured)"
+            "n/a" if not n_measured
+            else f"OVER in {n_over}/{len(members)} jobs" if n_over
+            else "ok" if n_measured == len(members)
+            else f"ok ({n_measured}/{len(members)} jobs measured)"
         )  # fmt: skip
         span = (
             "-" if not declared
