@@ -18,9 +18,9 @@ if COUNTS_MODE:
 
 else:
 
-    include: "workflow/rules/trim.smk"
+    include: "workflow/rules/fastq_check.smk"
     include: f"workflow/rules/align_{config['aligner']}.smk"
-    include: "workflow/rules/quant.smk"
+    include: "workflow/rules/reads_to_counts.smk"
     include: "workflow/rules/qc.smk"
 
 

@@ -390,6 +390,37 @@ def read_pairs(work: Path) -> dict[str, int]:
     return dict(pairs)
 
 
+def read_steps(work: Path) -> list[dict[str, str]]:
+    """The step times of every reads_to_counts job (``results/qc/samples/*/*.steps.tsv``)."""
+    rows: list[dict[str, str]] = []
+    for path in sorted((work / "results" / "qc" / "samples").glob("*/*.steps.tsv")):
+        with path.open() as handle:
+            rows += csv.DictReader(handle, delimiter="\t")
+    return rows
+
+
+def print_steps(work: Path, pairs: dict[str, int]) -> None:
+    """Wall and CPU time of each tool inside the per-sample jobs, and its throughput."""
+    steps: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in read_steps(work):
+        steps[row["step"]].append(row)
+    if not steps:
+        return
+    total_cpu = sum(float(row["cpu_s"]) for rows in steps.values() for row in rows)
+    print("\nSteps of reads_to_counts (summed over samples; from the jobs' steps.tsv)")
+    table = []
+    for step, rows in steps.items():
+        wall = sum(float(row["wall_s"]) for row in rows)
+        cpu = sum(float(row["cpu_s"]) for row in rows)
+        n_pairs = sum(pairs.get(row["sample"], 0) for row in rows)
+        table.append([
+            step, str(len(rows)), _fmt(wall), _fmt(cpu), _fmt(100 * cpu / total_cpu, 0),
+            _fmt(n_pairs / wall / 1e3, 0) if n_pairs and wall else "-",
+            _fmt(n_pairs / cpu / 1e3, 0) if n_pairs and cpu else "-",
+        ])  # fmt: skip
+    _table(["step", "samples", "wall_s", "cpu_s", "cpu_share%", "kpairs/s", "kpairs/cpu_s"], table)
+
+
 def _script_name(code: str | None) -> str | None:
     match = re.search(r"""["']([^"']+\.(?:py|R|r|jl|rs|sh))["']""", code or "")
     return Path(match.group(1)).name if match else None
@@ -564,6 +595,7 @@ def report(work: Path, info: dict[str, Any], simulation_s: float | None) -> None
     )  # fmt: skip
     if any(row[5].endswith("*") for row in rows):
         print("* some of the rule's jobs ended before they were sampled: CPU of the others")
+    print_steps(work, pairs)
 
     print("\nMemory per rule: declared mem_mb vs peak RSS (MB; max over the rule's jobs)")
     rows = []

@@ -441,7 +441,7 @@ def test_harmless_quirks_are_accepted(project, edit):
 def test_valid_tiny_project_passes_the_dag_checks(project):
     result = run_snakemake(project, "-n", *SNAKEMAKE_ARGS, check=False)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "star_align" in result.stdout
+    assert "reads_to_counts" in result.stdout
     assert "deseq2" in result.stdout
 
 
@@ -465,11 +465,11 @@ class RunCase:
 
 
 # A bad FASTQ in any sample stops every sample before trimming and alignment: with
-# --cores 2 the checks (priority 10, two threads) run before anything else, and every
-# alignment also waits for all samples' checks (results/qc/raw_reads.tsv).
+# --cores 2 the check (one job for the few samples here, priority 10) runs before
+# anything else, and every alignment also waits for all checks (results/qc/raw_reads.tsv).
 FASTQ_STAGE_ABSENT = [
     "results/qc/raw_reads.tsv",
-    "results/trimmed",
+    "results/qc/samples",
     "results/align",
     "resources/index",
 ]
@@ -551,50 +551,50 @@ def counts_matrix_with_other_samples(root: Path) -> None:
 RUN_CASES = {
     "truncated_gzip": RunCase(
         truncate,
-        "raw_reads_qc",
-        "logs/raw_reads_qc/drugA_2.log",
+        "check_reads",
+        "logs/check_reads/chunk1.log",
         truncated_message,
-        ["results/qc/raw/drugA_2.tsv", "results/qc/fastqc/drugA_2"],
+        ["results/qc/raw/chunk1.tsv"],
         FASTQ_STAGE_ABSENT,
     ),
     "r2_has_fewer_reads": RunCase(
         drop_last_records,
-        "raw_reads_qc",
-        "logs/raw_reads_qc/DMSO_2.log",
+        "check_reads",
+        "logs/check_reads/chunk1.log",
         "data/reads/DMSO_2_R1.fq.gz has 30 records but data/reads/DMSO_2_R2.fq.gz has 28: "
         "record 29 of data/reads/DMSO_2_R1.fq.gz has no mate. Mate files must have the same "
         "reads; one of them is probably incomplete. Copy or download the pair again.",
-        ["results/qc/raw/DMSO_2.tsv", "results/qc/fastqc/DMSO_2"],
+        ["results/qc/raw/chunk1.tsv"],
         FASTQ_STAGE_ABSENT,
     ),
     "r1_r2_read_names_differ": RunCase(
         lambda root: edit_unit(root, "DMSO_1", fq2="data/reads/drugA_1_R2.fq.gz"),
-        "raw_reads_qc",
-        "logs/raw_reads_qc/DMSO_1.log",
+        "check_reads",
+        "logs/check_reads/chunk1.log",
         "data/reads/DMSO_1_R1.fq.gz and data/reads/drugA_1_R2.fq.gz: read names differ at "
         "record 1 ('DMSO_1:0' vs 'drugA_1:0', compared up to the first space, ignoring a "
         "trailing /1 or /2). Mate files must list the same reads in the same order; use the "
         "original pair of files, or re-pair them, e.g. with `seqkit pair`.",
-        ["results/qc/raw/DMSO_1.tsv", "results/qc/fastqc/DMSO_1"],
+        ["results/qc/raw/chunk1.tsv"],
         FASTQ_STAGE_ABSENT,
     ),
     "fastq_without_records": RunCase(
         empty_gzip,
-        "raw_reads_qc",
-        "logs/raw_reads_qc/drugA_1.log",
+        "check_reads",
+        "logs/check_reads/chunk1.log",
         "data/reads/drugA_1_R1.fq.gz: the file has no FASTQ records. Check the fq1/fq2 path "
         "in the units sheet, or re-export the file.",
-        ["results/qc/raw/drugA_1.tsv", "results/qc/fastqc/drugA_1"],
+        ["results/qc/raw/chunk1.tsv"],
         FASTQ_STAGE_ABSENT,
     ),
     "fasta_given_as_fastq": RunCase(
         fasta_reads,
-        "raw_reads_qc",
-        "logs/raw_reads_qc/DMSO_1.log",
+        "check_reads",
+        "logs/check_reads/chunk1.log",
         "data/reads/DMSO_1_R1.fa.gz, record 1 (line 1): the header line should start with '@' "
         "but is '>DMSO_1:0'. Re-download or re-export the file (e.g. from the sequencing "
         "facility).",
-        ["results/qc/raw/DMSO_1.tsv", "results/qc/fastqc/DMSO_1"],
+        ["results/qc/raw/chunk1.tsv"],
         FASTQ_STAGE_ABSENT,
     ),
     "chromosome_names_differ": RunCase(
@@ -642,8 +642,8 @@ RUN_CASES = {
     ),
     "strandedness_cannot_be_inferred": RunCase(
         lambda root: edit_unit(root, "drugA_1", strandedness="auto"),
-        "featurecounts",
-        "logs/featurecounts/drugA_1.log",
+        "reads_to_counts",
+        "logs/reads_to_counts/drugA_1.log",
         re.compile(
             r"sample 'drugA_1': strandedness 'auto' was asked for but could not be inferred "
             r"from the reads \(\d+ reads on exons, fraction_forward \d\.\d{3}, "
@@ -652,12 +652,12 @@ RUN_CASES = {
             r"reverse\)\."
         ),
         [
+            "results/align/drugA_1.bam",
             "results/featurecounts/drugA_1.tsv",
-            "results/featurecounts/drugA_1.tsv.summary",
-            "results/qc/strandedness/drugA_1.tsv",
+            "results/qc/samples/drugA_1",
         ],
         ["results/counts"],
-        removes_outputs=True,  # the strandedness report is written before the error
+        removes_outputs=True,  # the BAM and the reports are written before the error
     ),
     "count_matrix_columns_do_not_match_samples": RunCase(
         counts_matrix_with_other_samples,

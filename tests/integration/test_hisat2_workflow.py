@@ -149,5 +149,5 @@ def test_hisat2_counts_are_exact(tmp_path):
     assert {r.get_tag("RG") for r in records} == {"ctrl_1.L1", "ctrl_1.L2"}
     assert sum("N" in (r.cigarstring or "") for r in records) == 7  # read 1 of 7 pairs
     assert (align / "ctrl_1.bam.bai").exists()
-    summary = (align / "ctrl_1.hisat2.summary").read_text()
+    summary = (tmp_path / "results/qc/samples/ctrl_1/ctrl_1.hisat2.summary").read_text()
     assert summary.startswith("HISAT2 summary stats:\n\tTotal pairs: 13\n")  # 8 + 5 pairs

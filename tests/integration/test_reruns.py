@@ -139,7 +139,7 @@ def test_rerun_after_termination_completes_identically(template, uninterrupted, 
     assert not (workdir / "results/counts/counts.tsv").exists()
     # the same command again: it resumes (no --unlock, no --rerun-incomplete needed)
     result = run_snakemake(workdir, *COMMAND)
-    assert not re.search(r"^(local)?rule (star_index|raw_reads_qc):", result.stderr, re.M)
+    assert not re.search(r"^(local)?rule (star_index|check_reads):", result.stderr, re.M)
     assert_identical(workdir, uninterrupted)
 
 
@@ -159,3 +159,30 @@ def test_two_complete_runs_are_byte_identical(template, uninterrupted, tmp_path)
     workdir = copy_project(template, tmp_path / "run")
     run_snakemake(workdir, *COMMAND)
     assert_identical(workdir, uninterrupted)
+
+
+def add_row_like(sheet: Path, template_sample: str, **changes: str) -> None:
+    """Append a copy of ``template_sample``'s first row to a sheet, with ``changes``."""
+    header, *rows = sheet.read_text().splitlines()
+    columns = header.split("\t")
+    row = next(dict(zip(columns, line.split("\t"), strict=True)) for line in rows
+               if line.startswith(f"{template_sample}\t"))  # fmt: skip
+    row.update(changes)
+    sheet.write_text("\n".join([header, *rows, "\t".join(row[c] for c in columns)]) + "\n")
+
+
+def test_a_sample_added_later_aligns_only_itself(uninterrupted, tmp_path):
+    """A new sample gets its FASTQ check and alignment; the finished samples are not
+    aligned again (every alignment waits for the checks, but a newer check result
+    alone does not make an alignment outdated)."""
+    workdir = copy_project(uninterrupted, tmp_path / "run")
+    # a third DMSO replicate (the files of the first one will do for planning)
+    add_row_like(
+        workdir / "config/samples.tsv", "SJSA-1_DMSO_2", sample="SJSA-1_DMSO_3", replicate="3"
+    )
+    add_row_like(workdir / "config/units.tsv", "SJSA-1_DMSO_1", sample="SJSA-1_DMSO_3")
+    result = run_snakemake(workdir, "-n", *COMMAND)
+    planned = dict(re.findall(r"^(\w+)\s+(\d+)$", result.stdout, re.M))
+    assert planned.get("reads_to_counts") == "1", result.stdout
+    assert re.search(r"^\s+wildcards: sample=SJSA-1_DMSO_3$", result.stdout, re.M)
+    assert planned.get("check_reads") == "1" and "star_index" not in planned

@@ -9,7 +9,6 @@ import pytest
 
 from drugsig import hisat2
 from drugsig.hisat2 import (
-    ReadUnit,
     alignment_memory_mb,
     alignment_splice_site_arguments,
     exons,
@@ -22,6 +21,7 @@ from drugsig.hisat2 import (
     rna_strandness,
     splice_sites,
 )
+from drugsig.trim import ReadUnit
 
 HG38 = 3_099_734_149
 DEMO = 1_795_869
@@ -388,15 +388,3 @@ def test_job_memory_from_the_fai_and_the_index(tmp_path):
     (tmp_path / "genome.1.ht2").write_bytes(b"x" * 8 * MB)
     assert hisat2.align_job_mem_mb(tmp_path) == 8 + 1_536 + 1_024
     assert hisat2.align_job_mem_mb(tmp_path, attempt=3) == 2 * (8 + 1_536 + 1_024)
-
-
-def test_trimmed_units():
-    units = [ReadUnit("L001", "raw1"), ReadUnit("L002", "raw2")]
-    assert hisat2.trimmed_units("s", units, paired=True)[1] == {
-        "unit": "L002",
-        "fq1": "results/trimmed/s/L002_R1.fastq.gz",
-        "fq2": "results/trimmed/s/L002_R2.fastq.gz",
-    }
-    assert hisat2.trimmed_units("s", units[:1], paired=False) == [
-        {"unit": "L001", "fq1": "results/trimmed/s/L001_R1.fastq.gz", "fq2": None}
-    ]

@@ -1,6 +1,15 @@
 import pytest
 
-from drugsig.star import index_memory_bytes, index_parameters
+from drugsig.star import (
+    SORT_BUFFER_BYTES,
+    align_command,
+    align_job_mem_mb,
+    index_bytes,
+    index_memory_bytes,
+    index_parameters,
+    sort_ram_bytes,
+)
+from drugsig.trim import ReadUnit
 
 HG38 = 3_099_734_149
 GB = 1024**3
@@ -38,3 +47,39 @@ def test_hg38_on_24_gb_uses_sparser_array():
 def test_budget_too_small_is_explained():
     with pytest.raises(ValueError, match="raise star.memory_mb or use aligner hisat2"):
         index_parameters(HG38, 194, memory_budget_mb=4_000)
+
+
+def test_align_command_joins_units_with_one_read_group_each():
+    units = [
+        ReadUnit("L1", "t/L1_R1.fq.gz", "t/L1_R2.fq.gz"),
+        ReadUnit("L2", "t/L2_R1.fq.gz", "t/L2_R2.fq.gz"),
+    ]
+    command = align_command("s1", units, "idx", "out/s1.", threads=4, sort_ram=2**30)
+    assert command[command.index("--readFilesIn") + 1 : command.index("--readFilesCommand")] == [
+        "t/L1_R1.fq.gz,t/L2_R1.fq.gz",
+        "t/L1_R2.fq.gz,t/L2_R2.fq.gz",
+    ]
+    read_groups = command[
+        command.index("--outSAMattrRGline") + 1 : command.index("--outFileNamePrefix")
+    ]
+    assert " ".join(read_groups) == "ID:s1.L1 SM:s1 PU:L1 , ID:s1.L2 SM:s1 PU:L2"
+    assert command[command.index("--limitBAMsortRAM") + 1] == str(2**30)
+
+
+def test_align_command_single_end_with_extra_options():
+    command = align_command(
+        "s1", [ReadUnit("L1", "r.fq.gz")], "idx", "p.", 2, 5, "--outSAMunmapped Within"
+    )
+    assert command[command.index("--readFilesIn") + 1 : command.index("--readFilesCommand")] == [
+        "r.fq.gz"
+    ]
+    assert command[-2:] == ["--outSAMunmapped", "Within"]
+
+
+def test_alignment_memory_follows_the_index_size(tmp_path):
+    (tmp_path / "SA").write_bytes(b"x" * 3 * 2**20)
+    (tmp_path / "Genome").write_bytes(b"x" * 2**20)
+    assert index_bytes(tmp_path) == 4 * 2**20
+    assert sort_ram_bytes(tmp_path) == SORT_BUFFER_BYTES  # a tiny index: the 1 GiB floor
+    assert align_job_mem_mb(tmp_path) == 4 + 1024 + 1024
+    assert align_job_mem_mb(tmp_path, attempt=2) == int(1.5 * (4 + 1024 + 1024))

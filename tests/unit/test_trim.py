@@ -4,7 +4,7 @@ import json
 import pytest
 
 from drugsig.errors import InputError
-from drugsig.trim import trim_sample
+from drugsig.trim import ReadUnit, trim_sample
 
 ADAPTER_R1 = "AGATCGGAAGAGCACACGTCTGAACTCCAGTCA"
 ADAPTER_R2 = "AGATCGGAAGAGCGTCGTGTAGGGAAAGAGTGT"
@@ -48,7 +48,11 @@ def unit(tmp_path):
 
 
 def test_paired_trimming_removes_adapters_and_short_pairs(tmp_path, unit):
-    trim_sample("s1", [unit], tmp_path / "reads", tmp_path / "reports", SETTINGS, threads=1)
+    trimmed = trim_sample(
+        "s1", [unit], tmp_path / "reads", tmp_path / "reports", SETTINGS, threads=1
+    )
+    reads = tmp_path / "reads"
+    assert trimmed == [ReadUnit("L1", f"{reads}/L1_R1.fastq.gz", f"{reads}/L1_R2.fastq.gz")]
     assert read_sequences(tmp_path / "reads" / "L1_R1.fastq.gz") == [INSERT, "GATTACA" * 8 + "GATT"]
     assert read_sequences(tmp_path / "reads" / "L1_R2.fastq.gz")[0] == revcomp(INSERT)
     report = json.loads((tmp_path / "reports" / "s1.L1.cutadapt.json").read_text())

@@ -5,16 +5,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(workflow.basedir) / "workflow" / "scripts"))
 
+from drugsig import hisat2 as hisat2_lib
+from drugsig import star as star_lib
 from drugsig.counts import declared_strandedness
 from drugsig.design import build_contrasts
+from drugsig.raw_qc import check_chunks
+from drugsig.reads_to_counts import unit_arguments
 from drugsig.schema import check_inputs_mode, validate_config
 from drugsig.sheets import load_samples, load_units
-from drugsig.star import (
-    alignment_memory_mb,
-    fasta_index_lengths,
-    index_parameters,
-    machine_memory_mb,
-)
 
 CONFIG_SOURCE = (
     ", ".join(map(str, workflow.overwrite_configfiles)) or "config/config.yaml"
@@ -27,11 +25,27 @@ REFERENCE = config.get("reference") or {}
 SAMPLES = load_samples(config["samples"])
 SAMPLE_NAMES = list(SAMPLES.index)
 UNITS = {} if COUNTS_MODE else load_units(config["units"], SAMPLES)
-PAIRED = {sample: units[0].paired for sample, units in UNITS.items()}
-DECLARED_STRANDEDNESS = {
-    sample: declared_strandedness(units, config["counting"]["strandedness"])
+# Input functions run once per job: everything they return is looked up here, once.
+RAW_READS = {
+    sample: [fq for unit in units for fq in (unit.fq1, unit.fq2) if fq]
     for sample, units in UNITS.items()
 }
+UNIT_RECORDS = {
+    sample: [{"unit": unit.unit, "fq1": unit.fq1, "fq2": unit.fq2} for unit in units]
+    for sample, units in UNITS.items()
+}
+SAMPLE_ARGUMENTS = {
+    sample: "--strandedness {} {}".format(
+        declared_strandedness(units, config["counting"]["strandedness"]),
+        unit_arguments(UNIT_RECORDS[sample]),
+    )
+    for sample, units in UNITS.items()
+}
+CHECK_CHUNKS = (
+    check_chunks(list(UNITS), config["fastq_qc"]["samples_per_check_job"])
+    if config["fastq_qc"]["check"]
+    else {}
+)
 CONTRASTS = build_contrasts(SAMPLES, config["diffexp"], source=config["samples"])
 CONTRAST_NAMES = [contrast.name for contrast in CONTRASTS]
 DOWNLOADED = "resources/reference/download"
@@ -45,48 +59,28 @@ SOURCE_GTF = (
 
 wildcard_constraints:
     sample=r"[A-Za-z0-9][A-Za-z0-9_-]*",
+    chunk=r"chunk[0-9]+",
     contrast=r"[A-Za-z0-9][A-Za-z0-9._-]*",
-
-
-def unit_records(wildcards):
-    """The sample's units as plain dicts, for the scripts."""
-    return [
-        {"unit": unit.unit, "fq1": unit.fq1, "fq2": unit.fq2}
-        for unit in UNITS[wildcards.sample]
-    ]
 
 
 def raw_reads(wildcards):
     """All FASTQ files of one sample (read 1 and read 2 of every unit)."""
-    return [fq for unit in UNITS[wildcards.sample] for fq in (unit.fq1, unit.fq2) if fq]
+    return RAW_READS[wildcards.sample]
 
 
-def trimmed_reads(wildcards):
-    """Aligner read arguments: comma-separated units, read 1 then read 2."""
-    folder = f"results/trimmed/{wildcards.sample}"
-    units = UNITS[wildcards.sample]
-    reads = [",".join(f"{folder}/{unit.unit}_R1.fastq.gz" for unit in units)]
-    if PAIRED[wildcards.sample]:
-        reads.append(",".join(f"{folder}/{unit.unit}_R2.fastq.gz" for unit in units))
-    return " ".join(reads)
+def sample_arguments(wildcards):
+    """The sample's declared strandedness and units, as options of reads_to_counts.py."""
+    return SAMPLE_ARGUMENTS[wildcards.sample]
 
 
-def read_groups(wildcards):
-    """STAR --outSAMattrRGline argument: one read group per unit."""
-    return " , ".join(
-        f"ID:{wildcards.sample}.{unit.unit} SM:{wildcards.sample} PU:{unit.unit}"
-        for unit in UNITS[wildcards.sample]
-    )
+def chunk_reads(wildcards):
+    """All FASTQ files of the samples of one check chunk."""
+    return [fq for sample in CHECK_CHUNKS[wildcards.chunk] for fq in RAW_READS[sample]]
 
 
-def sample_strandedness(wildcards):
-    """The sample's declared strandedness (none, forward, reverse or auto)."""
-    return DECLARED_STRANDEDNESS[wildcards.sample]
-
-
-def sample_paired(wildcards):
-    """Whether the sample is paired-end."""
-    return PAIRED[wildcards.sample]
+def chunk_units(wildcards):
+    """The units (as plain dicts) of each sample of one check chunk."""
+    return {sample: UNIT_RECORDS[sample] for sample in CHECK_CHUNKS[wildcards.chunk]}
 
 
 def count_import_inputs(wildcards):
@@ -98,49 +92,30 @@ def count_import_inputs(wildcards):
 
 
 def alignment_gate():
-    """Files every alignment waits for: the FASTQ checks of all samples, if on."""
-    return ["results/qc/raw_reads.tsv"] if config["fastq_qc"]["check"] else []
-
-
-def aligner_log(sample):
-    """The aligner's per-sample summary (for MultiQC and the QC flags)."""
-    if config["aligner"] == "star":
-        return f"results/align/{sample}.Log.final.out"
-    return f"results/align/{sample}.hisat2.summary"
+    """Files every alignment waits for: the FASTQ checks of all samples, if on.
+    ancient(): a newer check (e.g. of a sample added later) re-runs no alignment."""
+    return [ancient("results/qc/raw_reads.tsv")] if config["fastq_qc"]["check"] else []
 
 
 def star_memory_budget_mb():
     """Memory budget for STAR: config star.memory_mb, else the machine's memory."""
-    return config["star"]["memory_mb"] or machine_memory_mb()
+    return config["star"]["memory_mb"] or star_lib.machine_memory_mb()
 
 
 def star_index_mem_mb(wildcards, input, attempt):
     """Memory of the STAR index build, from the genome size; 50% more per retry."""
-    lengths = fasta_index_lengths(input.fai)
-    parameters = index_parameters(sum(lengths), len(lengths), star_memory_budget_mb())
+    lengths = star_lib.fasta_index_lengths(input.fai)
+    parameters = star_lib.index_parameters(
+        sum(lengths), len(lengths), star_memory_budget_mb()
+    )
     return int(parameters.memory_bytes / 2**20 * (1 + 0.5 * (attempt - 1))) + 500
 
 
-STAR_SORT_BUFFER_BYTES = 2**30
-"""BAM sorting buffer of one STAR alignment (in its mem_mb and its --limitBAMsortRAM)."""
-
-
-def index_bytes(index):
-    """Size of an aligner index folder on disk."""
-    return sum(entry.stat().st_size for entry in os.scandir(index))
-
-
-def index_mem_mb(wildcards, input, attempt):
-    """Memory of one alignment: the index on disk plus a 1 GB sorting buffer; more per retry."""
-    memory_mb = alignment_memory_mb(index_bytes(input.index), STAR_SORT_BUFFER_BYTES)
-    return int(memory_mb * (1 + 0.5 * (attempt - 1)))
-
-
-def star_sort_ram(wildcards, input):
-    """STAR --limitBAMsortRAM: STAR's default, the index size (STAR frees the index before
-    sorting), but at least the sorting buffer the job declares. With a small genome the
-    default is too small: STAR stops with "not enough memory for BAM sorting"."""
-    return max(index_bytes(input.index), STAR_SORT_BUFFER_BYTES)
+def aligner_mem_mb(wildcards, input, attempt):
+    """Memory of one sample's job: the aligner's index plus its sorting buffers and
+    slack (drugsig.star / drugsig.hisat2 align_job_mem_mb); more per retry."""
+    library = star_lib if config["aligner"] == "star" else hisat2_lib
+    return library.align_job_mem_mb(input.index, attempt)
 
 
 def per_sample_mem_mb(base_mb, per_sample_mb):
@@ -165,12 +140,9 @@ def multiqc_inputs():
         return files
     return [
         *files,
-        "results/qc/raw_reads.tsv",
+        *alignment_gate(),
         "results/multiqc/custom/sample_qc_mqc.tsv",
-        *expand("results/qc/cutadapt/{sample}", sample=SAMPLE_NAMES),
-        *(aligner_log(sample) for sample in SAMPLE_NAMES),
-        *expand("results/featurecounts/{sample}.tsv.summary", sample=SAMPLE_NAMES),
-        *expand("results/qc/samtools/{sample}.stats", sample=SAMPLE_NAMES),
+        *expand("results/qc/samples/{sample}", sample=SAMPLE_NAMES),
     ]
 
 
@@ -178,7 +150,7 @@ def multiqc_folders():
     """Folders MultiQC searches (files are listed as rule inputs for the DAG only)."""
     if COUNTS_MODE:
         return "results/multiqc/custom"
-    return "results/qc results/align results/featurecounts results/multiqc/custom"
+    return "results/qc results/multiqc/custom"
 
 
 def final_outputs():

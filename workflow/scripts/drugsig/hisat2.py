@@ -35,9 +35,10 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Literal, Protocol
+from typing import IO, Literal
 
 from drugsig.star import fasta_index_lengths
+from drugsig.trim import ReadUnit
 
 MB = 1024**2
 BUILD_BASE_BYTES = 128 * MB
@@ -337,39 +338,6 @@ def alignment_splice_site_arguments(index_dir: str | Path) -> list[str]:
 
 
 # --- alignment --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ReadUnit:
-    """The trimmed reads of one unit (lane) of a sample."""
-
-    unit: str
-    fq1: str
-    fq2: str | None = None
-
-
-class NamedUnit(Protocol):
-    """Anything with a unit name, e.g. :class:`drugsig.sheets.Unit`."""
-
-    unit: str
-
-
-def trimmed_units(
-    sample: str, units: Iterable[NamedUnit], paired: bool, folder: str = "results/trimmed"
-) -> list[dict[str, str | None]]:
-    """The trimmed reads of a sample's units as :class:`ReadUnit` fields:
-    ``{folder}/{sample}/{unit}_R1.fastq.gz`` (and ``_R2`` when paired)."""
-    records = []
-    for unit in units:
-        stem = f"{folder}/{sample}/{unit.unit}"
-        records.append(
-            {
-                "unit": unit.unit,
-                "fq1": f"{stem}_R1.fastq.gz",
-                "fq2": f"{stem}_R2.fastq.gz" if paired else None,
-            }
-        )
-    return records
 
 
 def hisat2_command(

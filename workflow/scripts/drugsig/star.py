@@ -17,8 +17,15 @@ from __future__ import annotations
 
 import math
 import os
+import shlex
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from drugsig.trim import ReadUnit
 
 SA_BYTES_PER_BASE = 8.5  # 2 strands x ~4.25 bytes per suffix-array entry
 PREINDEX_FACTOR = 8 * 1.33
@@ -101,3 +108,81 @@ def machine_memory_mb() -> int:
 def alignment_memory_mb(index_bytes: int, sort_buffer_bytes: int) -> int:
     """Memory to declare for one STAR alignment job: index + sort buffer + 1 GB slack."""
     return (index_bytes + sort_buffer_bytes) // MB + 1024
+
+
+SORT_BUFFER_BYTES = 2**30
+"""BAM sorting buffer of one alignment, declared in the job's memory: STAR's
+``--limitBAMsortRAM`` is at least this (see :func:`sort_ram_bytes`)."""
+
+
+def index_bytes(index_dir: str | Path) -> int:
+    """Size of an aligner index folder on disk."""
+    return sum(entry.stat().st_size for entry in os.scandir(index_dir))
+
+
+def sort_ram_bytes(index_dir: str | Path) -> int:
+    """STAR ``--limitBAMsortRAM``: STAR's default, the index size (STAR frees the index
+    before sorting), but at least :data:`SORT_BUFFER_BYTES`. With a small genome the
+    default is too small: STAR stops with "not enough memory for BAM sorting"."""
+    return max(index_bytes(index_dir), SORT_BUFFER_BYTES)
+
+
+def align_job_mem_mb(index_dir: str | Path, attempt: int = 1) -> int:
+    """Memory of one alignment job: the index plus the sort buffer and 1 GB slack
+    (:func:`alignment_memory_mb`), 50% more per retry."""
+    memory_mb = alignment_memory_mb(index_bytes(index_dir), SORT_BUFFER_BYTES)
+    return int(memory_mb * (1 + 0.5 * (attempt - 1)))
+
+
+def align_command(
+    sample: str,
+    units: Sequence[ReadUnit],
+    index_dir: str | Path,
+    prefix: str,
+    threads: int,
+    sort_ram: int,
+    extra: str = "",
+) -> list[str]:
+    """The ``STAR`` command aligning all units of a sample into one coordinate-sorted
+    BAM (``{prefix}Aligned.sortedByCoord.out.bam``), with read group
+    ``{sample}.{unit}`` per unit; the reads are gzipped (trimmed reads are)."""
+    reads = [",".join(unit.fq1 for unit in units)]
+    if units[0].fq2:
+        reads.append(",".join(str(unit.fq2) for unit in units))
+    read_groups = " , ".join(
+        f"ID:{sample}.{unit.unit} SM:{sample} PU:{unit.unit}" for unit in units
+    ).split(" ")
+    return [
+        "STAR", "--runThreadN", str(threads), "--genomeDir", str(index_dir),
+        "--readFilesIn", *reads, "--readFilesCommand", "gzip", "-cd",
+        "--outSAMtype", "BAM", "SortedByCoordinate", "--outBAMsortingThreadN", str(threads),
+        "--limitBAMsortRAM", str(sort_ram), "--outSAMattrRGline", *read_groups,
+        "--outFileNamePrefix", prefix, *shlex.split(extra),
+    ]  # fmt: skip
+
+
+def align_sample(
+    sample: str,
+    units: Sequence[ReadUnit],
+    index_dir: str | Path,
+    bam: str | Path,
+    log_final: str | Path,
+    threads: int,
+    extra: str = "",
+) -> None:
+    """Align every unit of a sample with STAR into one sorted, indexed BAM; STAR's
+    ``Log.final.out`` (for MultiQC) goes to ``log_final``, its other logs next to it
+    (``{bam without .bam}.Log.out``, ``.SJ.out.tab``)."""
+    bam, log_final = Path(bam), Path(log_final)
+    prefix = str(bam.with_suffix("")) + "."
+    shutil.rmtree(f"{prefix}_STARtmp", ignore_errors=True)
+    command = align_command(
+        sample, units, index_dir, prefix, threads, sort_ram_bytes(index_dir), extra
+    )
+    print(shlex.join(command), file=sys.stderr, flush=True)
+    subprocess.run(command, stdout=sys.stderr, stderr=sys.stderr, check=True)
+    Path(f"{prefix}Aligned.sortedByCoord.out.bam").replace(bam)
+    if Path(f"{prefix}Log.final.out") != log_final:
+        Path(f"{prefix}Log.final.out").replace(log_final)
+    index = ["samtools", "index", "-@", str(threads), str(bam)]
+    subprocess.run(index, stdout=sys.stderr, stderr=sys.stderr, check=True)

@@ -6,10 +6,20 @@ import shlex
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from drugsig.errors import InputError
+
+
+@dataclass(frozen=True)
+class ReadUnit:
+    """The reads of one unit (lane) of a sample: read 1 and, if paired, read 2."""
+
+    unit: str
+    fq1: str
+    fq2: str | None = None
 
 
 def cutadapt_command(
@@ -48,8 +58,9 @@ def trim_sample(
     reports_dir: str | Path,
     settings: Mapping[str, Any],
     threads: int,
-) -> None:
-    """Trim every unit of ``sample``; cutadapt's text report goes to stderr (the log).
+) -> list[ReadUnit]:
+    """Trim every unit of ``sample`` into ``reads_dir`` and return the trimmed units;
+    cutadapt's text report goes to stderr (the log), its JSON report to ``reports_dir``.
 
     Raises
     ------
@@ -60,6 +71,7 @@ def trim_sample(
     reads_dir, reports_dir = Path(reads_dir), Path(reports_dir)
     reads_dir.mkdir(parents=True, exist_ok=True)
     reports_dir.mkdir(parents=True, exist_ok=True)
+    trimmed = []
     for unit in units:
         report = reports_dir / f"{sample}.{unit['unit']}.cutadapt.json"
         command = cutadapt_command(unit, reads_dir, report, settings, threads)
@@ -73,3 +85,11 @@ def trim_sample(
             raise InputError(
                 f"sample '{sample}', unit '{unit['unit']}': cutadapt failed on {files}: {reason}"
             )
+        stem = reads_dir / str(unit["unit"])
+        paired = bool(unit.get("fq2"))
+        trimmed.append(
+            ReadUnit(
+                str(unit["unit"]), f"{stem}_R1.fastq.gz", f"{stem}_R2.fastq.gz" if paired else None
+            )
+        )
+    return trimmed

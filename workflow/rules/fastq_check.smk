@@ -1,0 +1,40 @@
+# Every FASTQ file is read once before any alignment starts (fastq_qc.check): a
+# truncated or malformed file stops the run before the heavy steps. The checks run in
+# chunks of fastq_qc.samples_per_check_job samples, so thousands of samples add few
+# jobs; every alignment waits for all of them (results/qc/raw_reads.tsv).
+
+
+rule check_reads:
+    input:
+        chunk_reads,
+    output:
+        "results/qc/raw/{chunk}.tsv",
+    log:
+        "logs/check_reads/{chunk}.log",
+    priority: 10
+    conda:
+        "../../envs/python.yaml"
+    threads: 4
+    resources:
+        mem_mb=2000,
+        runtime=120,
+    params:
+        units=chunk_units,
+    script:
+        "../scripts/check_reads.py"
+
+
+rule raw_reads_summary:
+    input:
+        expand("results/qc/raw/{chunk}.tsv", chunk=CHECK_CHUNKS),
+    output:
+        "results/qc/raw_reads.tsv",
+    log:
+        "logs/raw_reads_summary.log",
+    conda:
+        "../../envs/python.yaml"
+    resources:
+        mem_mb=per_sample_mem_mb(500, 1),
+        runtime=10,
+    script:
+        "../scripts/concat_tables.py"
