@@ -466,7 +466,7 @@ class RunCase:
 
 # A bad FASTQ in any sample stops every sample before trimming and alignment: with
 # --cores 2 the check (one job for the few samples here, priority 10) runs before
-# anything else, and every alignment also waits for all checks (results/qc/raw_reads.tsv).
+# anything else, and every sample's job waits for the check of its chunk.
 FASTQ_STAGE_ABSENT = [
     "results/qc/raw_reads.tsv",
     "results/qc/samples",

@@ -26,7 +26,8 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import copy_project, simulated_project, snakemake_command
+import yaml
+from helpers import copy_project, simulated_project, snakemake_command, write_config
 
 from conftest import run_snakemake, tool_environment
 
@@ -46,7 +47,11 @@ KILL_TIMEOUT = 30
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory) -> Path:
-    return simulated_project(tmp_path_factory.mktemp("simulated"), samples=SAMPLES)
+    root = simulated_project(tmp_path_factory.mktemp("simulated"), samples=SAMPLES)
+    config = yaml.safe_load((root / "config/config.yaml").read_text())
+    config["fastq_qc"]["samples_per_check_job"] = 3  # two full chunks of three samples
+    write_config(root, config)
+    return root
 
 
 @pytest.fixture(scope="module")
@@ -172,9 +177,8 @@ def add_row_like(sheet: Path, template_sample: str, **changes: str) -> None:
 
 
 def test_a_sample_added_later_aligns_only_itself(uninterrupted, tmp_path):
-    """A new sample gets its FASTQ check and alignment; the finished samples are not
-    aligned again (every alignment waits for the checks, but a newer check result
-    alone does not make an alignment outdated)."""
+    """A sample appended to the sheets gets its FASTQ check (a new chunk: the others
+    were full) and its job; the finished samples are not aligned again."""
     workdir = copy_project(uninterrupted, tmp_path / "run")
     # a third DMSO replicate (the files of the first one will do for planning)
     add_row_like(

@@ -46,6 +46,12 @@ CHECK_CHUNKS = (
     if config["fastq_qc"]["check"]
     else {}
 )
+# What a sample's job reads: its FASTQ files and, if on, the check of its chunk.
+SAMPLE_INPUTS = {
+    sample: [*RAW_READS[sample], f"results/qc/raw/{chunk}.tsv"]
+    for chunk, samples in CHECK_CHUNKS.items()
+    for sample in samples
+} or RAW_READS
 CONTRASTS = build_contrasts(SAMPLES, config["diffexp"], source=config["samples"])
 CONTRAST_NAMES = [contrast.name for contrast in CONTRASTS]
 DOWNLOADED = "resources/reference/download"
@@ -63,9 +69,10 @@ wildcard_constraints:
     contrast=r"[A-Za-z0-9][A-Za-z0-9._-]*",
 
 
-def raw_reads(wildcards):
-    """All FASTQ files of one sample (read 1 and read 2 of every unit)."""
-    return RAW_READS[wildcards.sample]
+def reads_and_check(wildcards):
+    """All FASTQ files of one sample and, with fastq_qc.check, the check of its chunk:
+    the sample's job waits for it (and re-runs when it changes)."""
+    return SAMPLE_INPUTS[wildcards.sample]
 
 
 def sample_arguments(wildcards):
@@ -89,12 +96,6 @@ def count_import_inputs(wildcards):
     if SOURCE_GTF:
         inputs["genes"] = "resources/reference/genes.tsv"
     return inputs
-
-
-def alignment_gate():
-    """Files every alignment waits for: the FASTQ checks of all samples, if on.
-    ancient(): a newer check (e.g. of a sample added later) re-runs no alignment."""
-    return [ancient("results/qc/raw_reads.tsv")] if config["fastq_qc"]["check"] else []
 
 
 def star_memory_budget_mb():
@@ -140,7 +141,7 @@ def multiqc_inputs():
         return files
     return [
         *files,
-        *alignment_gate(),
+        *(["results/qc/raw_reads.tsv"] if CHECK_CHUNKS else []),
         "results/multiqc/custom/sample_qc_mqc.tsv",
         *expand("results/qc/samples/{sample}", sample=SAMPLE_NAMES),
     ]

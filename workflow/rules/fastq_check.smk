@@ -1,7 +1,8 @@
-# Every FASTQ file is read once before any alignment starts (fastq_qc.check): a
-# truncated or malformed file stops the run before the heavy steps. The checks run in
-# chunks of fastq_qc.samples_per_check_job samples, so thousands of samples add few
-# jobs; every alignment waits for all of them (results/qc/raw_reads.tsv).
+# Every FASTQ file is read once before the heavy steps (fastq_qc.check): a truncated or
+# malformed file stops the run. The checks run in chunks of
+# fastq_qc.samples_per_check_job samples, so thousands of samples add few jobs; they
+# come first (priority), and each sample's job waits for the check of its chunk.
+# results/qc/raw_reads.tsv gathers them for the report.
 
 
 rule check_reads:

@@ -31,10 +31,9 @@ READS_TO_COUNTS_SETTINGS = shlex.quote(
 
 rule reads_to_counts:
     input:
-        reads=raw_reads,
+        reads=reads_and_check,
         index=f"resources/index/{config['aligner']}",
         gtf="resources/reference/annotation.gtf",
-        gate=alignment_gate(),
     output:
         bam="results/align/{sample}.bam",
         bai="results/align/{sample}.bam.bai",
