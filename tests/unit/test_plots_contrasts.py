@@ -1,9 +1,17 @@
 import numpy as np
+import pandas as pd
 import pytest
 from test_plots_style import png_size, svg_text
 from test_signatures import TABLES
 
-from drugsig.plots.contrasts import classify, ma_figure, volcano_figure, write_contrast_plots
+from drugsig.errors import InputError
+from drugsig.plots.contrasts import (
+    classify,
+    ma_figure,
+    volcano_figure,
+    write_all_contrast_plots,
+    write_contrast_plots,
+)
 
 MARKERS = ["CDKN1A", "MDM2", "SESN1", "ABCB1", "RB1"]
 SIGNATURES = {"padj": 0.05, "min_abs_log2fc": 1.0, "marker_genes": MARKERS}
@@ -83,3 +91,41 @@ def test_write_contrast_plots(tmp_path, kind):
     text = svg_text(tmp_path / kind / "A.svg")
     assert "SJSA-1_Nutlin-3a_vs_DMSO" in text
     assert {"CDKN1A", "MDM2", "SESN1, ABCB1", "RB1"} <= set(text.splitlines())
+
+
+def test_all_contrasts_get_their_own_files_and_an_index(tmp_path):
+    names = ["A_1.5uM_vs_DMSO", "A_15uM_vs_DMSO"]  # one name a prefix of the other's
+    tables = []
+    for name in names:
+        TABLES["A"].to_csv(tmp_path / f"{name}.tsv", sep="\t", index=False)
+        tables.append(tmp_path / f"{name}.tsv")
+    plots = {
+        kind: [tmp_path / kind / f"{n}{s}" for n in names for s in (".png", ".svg")]
+        for kind in ("volcano", "ma")
+    }
+    index = write_all_contrast_plots(
+        names,
+        tables,
+        plots["volcano"],
+        plots["ma"],
+        (".png", ".svg"),
+        SIGNATURES,
+        tmp_path / "index.tsv",
+    )
+    assert index.equals(pd.read_csv(tmp_path / "index.tsv", sep="\t"))
+    assert index["file"].tolist() == [
+        str(path) for kind in ("volcano", "ma") for path in plots[kind][:2]
+    ] + [str(path) for kind in ("volcano", "ma") for path in plots[kind][2:]]
+    for name in names:
+        assert name in svg_text(tmp_path / "volcano" / f"{name}.svg")
+
+
+def test_a_deleted_de_table_is_named_with_the_fix(tmp_path):
+    with pytest.raises(InputError) as error:
+        write_all_contrast_plots(
+            ["A"], [tmp_path / "A.tsv"], [], [], (".png",), SIGNATURES, tmp_path / "i.tsv"
+        )
+    assert str(error.value) == (
+        f"{tmp_path / 'A.tsv'}: missing, though rule deseq2 has run (deleted since?). "
+        "Re-create with: snakemake --forcerun deseq2"
+    )

@@ -15,9 +15,9 @@ ANALYSIS_REPORT_TABLES = [
 ]
 
 
-# Every result of the analysis rules (MultiQC tables included), for `rule all`.
+# Every result of the analysis rules (MultiQC tables included), for `rule all`; the
+# per-contrast tables come with summary.tsv (see DE_TABLES in common.smk).
 ANALYSIS_OUTPUTS = [
-    *expand("results/genesets/{contrast}.tsv", contrast=CONTRAST_NAMES),
     "results/genesets/summary.tsv",
     "results/genesets/nes_matrix.tsv",
     "results/compare/core_signature.tsv",
@@ -34,11 +34,10 @@ ANALYSIS_OUTPUTS = [
 
 rule genesets:
     input:
-        tables=expand("results/de/{contrast}.tsv", contrast=CONTRAST_NAMES),
         contrasts="results/de/contrasts.tsv",
         gmt=GENESET_GMTS,
     output:
-        results=expand("results/genesets/{contrast}.tsv", contrast=CONTRAST_NAMES),
+        results=GENESET_TABLES,
         summary="results/genesets/summary.tsv",
         matrix="results/genesets/nes_matrix.tsv",
         mqc="results/multiqc/custom/genesets_nes_mqc.tsv",
@@ -51,6 +50,7 @@ rule genesets:
         mem_mb=2000,
         runtime=60,
     params:
+        de_tables=DE_TABLES,
         genesets=config["genesets"],
     script:
         "../scripts/genesets.py"
@@ -58,7 +58,6 @@ rule genesets:
 
 rule compare_drugs:
     input:
-        tables=expand("results/de/{contrast}.tsv", contrast=CONTRAST_NAMES),
         contrasts="results/de/contrasts.tsv",
     output:
         core="results/compare/core_signature.tsv",
@@ -76,6 +75,7 @@ rule compare_drugs:
         mem_mb=2000,
         runtime=10,
     params:
+        de_tables=DE_TABLES,
         signatures=config["signatures"],
         comparison=config["comparison"],
     script:
@@ -84,8 +84,7 @@ rule compare_drugs:
 
 rule resistance_panel:
     input:
-        tables=expand("results/de/{contrast}.tsv", contrast=CONTRAST_NAMES),
-        genesets=expand("results/genesets/{contrast}.tsv", contrast=CONTRAST_NAMES),
+        genesets_summary="results/genesets/summary.tsv",
         contrasts="results/de/contrasts.tsv",
         gmt=GENESET_GMTS,
     output:
@@ -101,6 +100,8 @@ rule resistance_panel:
         mem_mb=1000,
         runtime=10,
     params:
+        de_tables=DE_TABLES,
+        geneset_tables=GENESET_TABLES,
         resistance=config["resistance"],
     script:
         "../scripts/resistance.py"
@@ -108,7 +109,6 @@ rule resistance_panel:
 
 rule dose_response:
     input:
-        tables=expand("results/de/{contrast}.tsv", contrast=CONTRAST_NAMES),
         contrasts="results/de/contrasts.tsv",
         samples=config["samples"],
     output:
@@ -123,6 +123,7 @@ rule dose_response:
         mem_mb=2000,
         runtime=10,
     params:
+        de_tables=DE_TABLES,
         genotype_column=config["diffexp"]["genotype_column"],
         dose_response=config["dose_response"],
     script:

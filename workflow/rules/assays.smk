@@ -56,7 +56,6 @@ if "qpcr" in config:
             table=config["qpcr"]["table"],
             samples=config["samples"],
             contrasts="results/de/contrasts.tsv",
-            de=expand("results/de/{contrast}.tsv", contrast=CONTRAST_NAMES),
         output:
             **QPCR_OUTPUTS,
         log:
@@ -68,6 +67,7 @@ if "qpcr" in config:
             mem_mb=1000,
             runtime=10,
         params:
+            de_tables=DE_TABLES,
             settings=config["qpcr"],
         script:
             "../scripts/qpcr.py"

@@ -54,6 +54,13 @@ SAMPLE_INPUTS = {
 } or RAW_READS
 CONTRASTS = build_contrasts(SAMPLES, config["diffexp"], source=config["samples"])
 CONTRAST_NAMES = [contrast.name for contrast in CONTRASTS]
+# Per-contrast tables. Each set is written by one job (deseq2, signatures, genesets)
+# and read through the job's index file (results/de/contrasts.tsv, ...): Snakemake
+# looks up a requested file among all outputs of its job, so asking for thousands
+# of them one by one would cost time quadratic in the number of contrasts.
+DE_TABLES = expand("results/de/{contrast}.tsv", contrast=CONTRAST_NAMES)
+SIGNATURE_TABLES = expand("results/signatures/{contrast}.tsv", contrast=CONTRAST_NAMES)
+GENESET_TABLES = expand("results/genesets/{contrast}.tsv", contrast=CONTRAST_NAMES)
 DOWNLOADED = "resources/reference/download"
 SOURCE_FASTA = (
     f"{DOWNLOADED}/genome.fa.gz" if "preset" in REFERENCE else REFERENCE.get("fasta")
@@ -155,11 +162,11 @@ def multiqc_folders():
 
 
 def final_outputs():
-    """Every result the default target asks for."""
+    """Every result the default target asks for (per-contrast files through the index
+    files of their jobs, see DE_TABLES)."""
     return [
         "results/counts/counts.tsv",
-        *expand("results/de/{contrast}.tsv", contrast=CONTRAST_NAMES),
-        *expand("results/signatures/{contrast}.tsv", contrast=CONTRAST_NAMES),
+        "results/de/contrasts.tsv",
         "results/signatures/cross_drug.tsv",
         "results/signatures/marker_panel.tsv",
         "results/multiqc/multiqc_report.html",

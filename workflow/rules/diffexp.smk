@@ -6,7 +6,7 @@ rule deseq2:
         counts="results/counts/counts.tsv",
         samples=config["samples"],
     output:
-        tables=expand("results/de/{contrast}.tsv", contrast=CONTRAST_NAMES),
+        tables=DE_TABLES,
         normalized="results/de/normalized_counts.tsv",
         contrasts="results/de/contrasts.tsv",
     log:

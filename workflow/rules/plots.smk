@@ -15,6 +15,9 @@ PLOTS = {
 }
 
 
+# Volcano and MA plots of every contrast: one job, and its index lists the files.
+CONTRAST_PLOTS = ("volcano", "ma")
+CONTRAST_PLOT_INDEX = "results/plots/contrast_plots.tsv"
 # The PNG files of each plot (all contrasts' for per-contrast plots).
 PLOT_PNGS = {
     name: expand(f"{path}.png", contrast=CONTRAST_NAMES) for name, path in PLOTS.items()
@@ -23,14 +26,17 @@ PLOT_PNGS = {
 PLOT_REPORT_SECTIONS = {
     name: f"results/multiqc/custom/plot_{name}_mqc.html" for name in PLOTS
 }
-# Every plot (PNG and SVG), the VST table and the MultiQC sections, for `rule all`.
+# Every plot (PNG and SVG; per-contrast plots through their index), the VST table
+# and the MultiQC sections, for `rule all`.
 PLOT_OUTPUTS = [
     "results/plots/vst_counts.tsv",
-    *expand(
-        [f"{path}{{suffix}}" for path in PLOTS.values()],
-        suffix=PLOT_FORMATS,
-        contrast=CONTRAST_NAMES,
+    *(
+        f"{path}{suffix}"
+        for name, path in PLOTS.items()
+        if name not in CONTRAST_PLOTS
+        for suffix in PLOT_FORMATS
     ),
+    CONTRAST_PLOT_INDEX,
     *PLOT_REPORT_SECTIONS.values(),
 ]
 
@@ -57,29 +63,39 @@ rule plot_samples:
         "../scripts/plot_samples.py"
 
 
-rule plot_contrast:
+rule plot_contrasts:
     input:
-        table="results/de/{contrast}.tsv",
+        contrasts="results/de/contrasts.tsv",
     output:
-        volcano=multiext(PLOTS["volcano"], *PLOT_FORMATS),
-        ma=multiext(PLOTS["ma"], *PLOT_FORMATS),
+        **{
+            name: expand(
+                f"{PLOTS[name]}{{suffix}}",
+                contrast=CONTRAST_NAMES,
+                suffix=PLOT_FORMATS,
+            )
+            for name in CONTRAST_PLOTS
+        },
+        index=CONTRAST_PLOT_INDEX,
     log:
-        "logs/plots/contrast/{contrast}.log",
+        "logs/plots/contrasts.log",
     conda:
         "../../envs/python.yaml"
     threads: 1
     resources:
         mem_mb=1500,
-        runtime=15,
+        runtime=15 + len(CONTRAST_NAMES),
     params:
+        contrasts=CONTRAST_NAMES,
+        de_tables=DE_TABLES,
+        formats=PLOT_FORMATS,
         signatures=config["signatures"],
     script:
-        "../scripts/plot_contrast.py"
+        "../scripts/plot_contrasts.py"
 
 
 rule plot_signatures:
     input:
-        tables=expand("results/signatures/{contrast}.tsv", contrast=CONTRAST_NAMES),
+        cross_drug="results/signatures/cross_drug.tsv",
         contrasts="results/de/contrasts.tsv",
         vst="results/plots/vst_counts.tsv",
         samples=config["samples"],
@@ -95,6 +111,7 @@ rule plot_signatures:
         mem_mb=per_sample_mem_mb(1000, 5),
         runtime=15,
     params:
+        signature_tables=SIGNATURE_TABLES,
         signatures=config["signatures"],
         genotype_column=config["diffexp"]["genotype_column"],
     script:
@@ -137,7 +154,8 @@ rule plot_resistance:
 
 rule plot_multiqc:
     input:
-        **PLOT_PNGS,
+        **{name: PLOT_PNGS[name] for name in PLOTS if name not in CONTRAST_PLOTS},
+        contrast_plots=CONTRAST_PLOT_INDEX,
     output:
         **PLOT_REPORT_SECTIONS,
     log:
@@ -149,6 +167,7 @@ rule plot_multiqc:
         mem_mb=1000,
         runtime=10,
     params:
+        contrast_pngs={name: PLOT_PNGS[name] for name in CONTRAST_PLOTS},
         signatures=config["signatures"],
     script:
         "../scripts/plot_multiqc.py"

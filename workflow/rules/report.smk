@@ -3,7 +3,6 @@
 
 rule report_tables:
     input:
-        tables=expand("results/de/{contrast}.tsv", contrast=CONTRAST_NAMES),
         contrasts="results/de/contrasts.tsv",
         marker_panel="results/signatures/marker_panel.tsv",
     output:
@@ -17,6 +16,7 @@ rule report_tables:
         mem_mb=1000,
         runtime=10,
     params:
+        de_tables=DE_TABLES,
         signatures=config["signatures"],
     script:
         "../scripts/report_tables.py"

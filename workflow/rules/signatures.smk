@@ -3,10 +3,9 @@
 
 rule signatures:
     input:
-        tables=expand("results/de/{contrast}.tsv", contrast=CONTRAST_NAMES),
         contrasts="results/de/contrasts.tsv",
     output:
-        tables=expand("results/signatures/{contrast}.tsv", contrast=CONTRAST_NAMES),
+        tables=SIGNATURE_TABLES,
         cross_drug="results/signatures/cross_drug.tsv",
         marker_panel="results/signatures/marker_panel.tsv",
     log:
@@ -17,6 +16,7 @@ rule signatures:
         mem_mb=2000,
         runtime=30,
     params:
+        de_tables=DE_TABLES,
         signatures=config["signatures"],
     script:
         "../scripts/signatures.py"

@@ -5,9 +5,10 @@ import sys
 sys.stderr = open(snakemake.log[0], "w")
 
 from drugsig.compare import write_comparison
+from drugsig.io import require_files
 
 write_comparison(
-    tables=snakemake.input.tables,
+    tables=require_files(snakemake.params.de_tables, "deseq2"),
     contrasts=snakemake.input.contrasts,
     signatures_cfg=snakemake.params.signatures,
     comparison_cfg=snakemake.params.comparison,

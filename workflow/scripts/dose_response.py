@@ -5,9 +5,10 @@ import sys
 sys.stderr = open(snakemake.log[0], "w")
 
 from drugsig.dose_response import write_dose_response
+from drugsig.io import require_files
 
 write_dose_response(
-    tables=snakemake.input.tables,
+    tables=require_files(snakemake.params.de_tables, "deseq2"),
     contrasts=snakemake.input.contrasts,
     samples=snakemake.input.samples,
     genotype_column=snakemake.params.genotype_column,

@@ -5,9 +5,10 @@ import sys
 sys.stderr = open(snakemake.log[0], "w")
 
 from drugsig.genesets import write_genesets
+from drugsig.io import require_files
 
 write_genesets(
-    tables=snakemake.input.tables,
+    tables=require_files(snakemake.params.de_tables, "deseq2"),
     contrasts=snakemake.input.contrasts,
     gmt=snakemake.input.gmt,
     genesets_cfg=snakemake.params.genesets,

@@ -7,7 +7,10 @@ sys.stderr = open(snakemake.log[0], "w")
 from drugsig.plots.report import write_multiqc_sections
 
 write_multiqc_sections(
-    plots=dict(snakemake.input.items()),
+    plots={
+        **{name: files for name, files in snakemake.input.items() if name != "contrast_plots"},
+        **snakemake.params.contrast_pngs,
+    },
     outputs=dict(snakemake.output.items()),
     signatures_cfg=snakemake.params.signatures,
 )

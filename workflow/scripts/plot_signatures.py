@@ -4,10 +4,11 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w")
 
+from drugsig.io import require_files
 from drugsig.plots.signatures import write_signature_plots
 
 write_signature_plots(
-    signature_tables=snakemake.input.tables,
+    signature_tables=require_files(snakemake.params.signature_tables, "signatures"),
     contrasts=snakemake.input.contrasts,
     vst_table=snakemake.input.vst,
     samples=snakemake.input.samples,

@@ -4,13 +4,14 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w")
 
+from drugsig.io import require_files
 from drugsig.qpcr import run_qpcr
 
 run_qpcr(
     snakemake.input.table,
     snakemake.input.samples,
     snakemake.input.contrasts,
-    snakemake.input.de,
+    require_files(snakemake.params.de_tables, "deseq2"),
     dct_out=snakemake.output.dct,
     ddct_out=snakemake.output.ddct,
     concordance_out=snakemake.output.concordance,

@@ -4,10 +4,11 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w")
 
+from drugsig.io import require_files
 from drugsig.report_tables import write_report_tables
 
 write_report_tables(
-    tables=snakemake.input.tables,
+    tables=require_files(snakemake.params.de_tables, "deseq2"),
     contrasts=snakemake.input.contrasts,
     marker_panel=snakemake.input.marker_panel,
     signatures_cfg=snakemake.params.signatures,

@@ -4,11 +4,12 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w")
 
+from drugsig.io import require_files
 from drugsig.resistance import write_resistance
 
 write_resistance(
-    tables=snakemake.input.tables,
-    enrichment=snakemake.input.genesets,
+    tables=require_files(snakemake.params.de_tables, "deseq2"),
+    enrichment=require_files(snakemake.params.geneset_tables, "genesets"),
     contrasts=snakemake.input.contrasts,
     gmt=snakemake.input.gmt,
     resistance_cfg=snakemake.params.resistance,

@@ -4,10 +4,11 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w")
 
+from drugsig.io import require_files
 from drugsig.signatures import write_signatures
 
 write_signatures(
-    tables=snakemake.input.tables,
+    tables=require_files(snakemake.params.de_tables, "deseq2"),
     contrasts=snakemake.input.contrasts,
     signatures_cfg=snakemake.params.signatures,
     signature_tables=snakemake.output.tables,

@@ -5,9 +5,12 @@ from __future__ import annotations
 import io
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
+
+from drugsig.errors import InputError
 
 
 def _file_mode() -> int:
@@ -54,3 +57,27 @@ def concat_tables(paths: list[str | Path], output: str | Path) -> None:
     """Concatenate TSV tables with the same columns (in the given order) into ``output``."""
     tables = [pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False) for path in paths]
     write_table_atomic(pd.concat(tables, ignore_index=True), output)
+
+
+def require_files(paths: Iterable[str | Path], rule: str) -> list[str]:
+    """``paths`` as strings if every file exists.
+
+    For per-contrast files that a job writes together with an index file, which is
+    what later rules depend on: Snakemake does not notice when one of them is deleted.
+
+    Raises
+    ------
+    InputError
+        Naming the missing files and how to re-create them.
+    """
+    paths = [str(path) for path in paths]
+    missing = [path for path in paths if not Path(path).is_file()]
+    if missing:
+        shown = ", ".join(missing[:5]) + (
+            f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        )
+        raise InputError(
+            f"{shown}: missing, though rule {rule} has run (deleted since?). Re-create "
+            f"with: snakemake --forcerun {rule}"
+        )
+    return paths

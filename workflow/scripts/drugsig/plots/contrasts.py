@@ -33,6 +33,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from drugsig.io import require_files, write_table_atomic
 from drugsig.plots.style import (
     DOWN,
     NOT_SIGNIFICANT,
@@ -276,3 +277,40 @@ def write_contrast_plots(
     )
     save_figure(volcano_figure(genes, *arguments), *volcano_plots)
     save_figure(ma_figure(genes, *arguments), *ma_plots)
+
+
+def write_all_contrast_plots(
+    contrasts: Sequence[str],
+    tables: Sequence[str | Path],
+    volcano_plots: Sequence[str | Path],
+    ma_plots: Sequence[str | Path],
+    formats: Sequence[str],
+    signatures_cfg: Mapping[str, Any],
+    index: str | Path,
+) -> pd.DataFrame:
+    """Write the volcano and MA plots of every contrast (see
+    :func:`write_contrast_plots`) and an index of them: ``contrast, plot, file``.
+
+    ``tables`` are the contrasts' DE tables in the order of ``contrasts``; a plot's
+    files are the paths named ``{contrast}{format}`` among ``volcano_plots`` /
+    ``ma_plots``.
+    """
+    by_name = {
+        kind: {Path(path).name: str(path) for path in paths}
+        for kind, paths in (("volcano", volcano_plots), ("ma", ma_plots))
+    }
+    rows = []
+    for contrast, table in zip(contrasts, require_files(tables, "deseq2"), strict=True):
+        files = {
+            kind: [paths[f"{contrast}{suffix}"] for suffix in formats]
+            for kind, paths in by_name.items()
+        }
+        write_contrast_plots(table, contrast, signatures_cfg, files["volcano"], files["ma"])
+        rows += [
+            {"contrast": contrast, "plot": kind, "file": path}
+            for kind, paths in files.items()
+            for path in paths
+        ]
+    table = pd.DataFrame(rows, columns=["contrast", "plot", "file"])
+    write_table_atomic(table, index)
+    return table
