@@ -18,6 +18,7 @@ import gzip
 import random
 import shutil
 from collections.abc import Iterable
+from itertools import pairwise
 from pathlib import Path
 
 import yaml
@@ -49,12 +50,18 @@ def revcomp(sequence: str) -> str:
     return sequence.translate(_COMPLEMENT)[::-1]
 
 
-def make_genome(seed: int = 1) -> dict[str, str]:
-    """Random contigs with a GT...AG intron in GSPLICED (1201-1500)."""
+def make_genome(
+    seed: int = 1, genes: dict = GENES, contigs: dict[str, int] = CONTIGS
+) -> dict[str, str]:
+    """Random contigs; every intron of ``genes`` gets its splice motifs (GT...AG on the
+    gene's strand; with the default genes, the intron 1201-1500 of GSPLICED)."""
     rng = random.Random(seed)
-    genome = {name: list(rng.choices("ACGT", k=length)) for name, length in CONTIGS.items()}
-    genome["1"][1200:1202] = "GT"
-    genome["1"][1498:1500] = "AG"
+    genome = {name: list(rng.choices("ACGT", k=length)) for name, length in contigs.items()}
+    for contig, strand, exons in genes.values():
+        donor, acceptor = ("GT", "AG") if strand == "+" else ("CT", "AC")
+        for (_, intron_first), (intron_after, _) in pairwise(exons):  # 1-based exon ends
+            genome[contig][intron_first : intron_first + 2] = donor
+            genome[contig][intron_after - 3 : intron_after - 1] = acceptor
     return {name: "".join(bases) for name, bases in genome.items()}
 
 
@@ -96,9 +103,9 @@ def gtf_lines(genes: dict = GENES, prefix: str = "") -> list[str]:
     return lines
 
 
-def transcript(genome: dict[str, str], gene: str) -> str:
+def transcript(genome: dict[str, str], gene: str, genes: dict = GENES) -> str:
     """The spliced transcript of a gene, 5' to 3'."""
-    contig, strand, exons = GENES[gene]
+    contig, strand, exons = genes[gene]
     sequence = "".join(genome[contig][start - 1 : end] for start, end in exons)
     return sequence if strand == "+" else revcomp(sequence)
 
@@ -118,6 +125,43 @@ def gene_pairs(genome: dict[str, str], rng: random.Random, count: int) -> list[P
         source = transcripts[number % len(transcripts)]
         start = rng.randrange(0, len(source) - FRAGMENT_LENGTH)
         pairs.append(pair(source[start : start + FRAGMENT_LENGTH]))
+    return pairs
+
+
+def mixed_pairs(
+    genome: dict[str, str],
+    rng: random.Random,
+    counts: tuple[int, int, int, int],
+    spliced_starts: tuple[int, int],
+    genes: dict = GENES,
+) -> list[Pair]:
+    """Pairs of known origin from the three genes, reverse-stranded unless said:
+    ``counts`` = (spliced, minus-strand, short, wrong-strand) pairs.
+
+    * spliced: 150 bp fragments of GSPLICED starting in ``spliced_starts`` (so read 1
+      crosses the exon junction at 200);
+    * minus-strand: 150 bp fragments of GMINUS;
+    * short: 40 bp inserts of GMINUS (both reads run into the adapter);
+    * wrong-strand: forward-stranded pairs of GOTHER, not counted with ``-s 2``.
+
+    A reverse-stranded count gives GSPLICED ``spliced``, GMINUS ``minus + short`` and
+    GOTHER 0 reads.
+    """
+    n_spliced, n_minus, n_short, n_wrong = counts
+    spliced, minus, other = (transcript(genome, gene, genes) for gene in genes)
+    pairs = [
+        pair(spliced[start : start + 150])
+        for start in (rng.randrange(*spliced_starts) for _ in range(n_spliced))
+    ]
+    pairs += [
+        pair(minus[start : start + 150])
+        for start in (rng.randrange(0, 150) for _ in range(n_minus))
+    ]
+    pairs += [
+        pair(minus[start : start + 40]) for start in (rng.randrange(0, 250) for _ in range(n_short))
+    ]
+    pairs += [pair(other[start : start + 150], reverse_stranded=False)
+              for start in (rng.randrange(0, 250) for _ in range(n_wrong))]  # fmt: skip
     return pairs
 
 

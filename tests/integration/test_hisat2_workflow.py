@@ -9,14 +9,22 @@ sample comes in two lanes, which must end up in one BAM with a read group each.
 
 from __future__ import annotations
 
-import gzip
 import random
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pysam
 import pytest
-import yaml
+from helpers import (
+    gtf_lines,
+    make_genome,
+    mixed_pairs,
+    write_config,
+    write_fasta,
+    write_pairs,
+    write_tsv,
+)
 
 from conftest import run_snakemake
 
@@ -25,16 +33,13 @@ pytestmark = [
     pytest.mark.skipif(not shutil.which("hisat2"), reason="hisat2 is not installed"),
 ]
 
-READ_LENGTH = 50
-ADAPTER_R1 = "AGATCGGAAGAGCACACGTCTGAACTCCAGTCA"
-ADAPTER_R2 = "AGATCGGAAGAGCGTCGTGTAGGGAAAGAGTGT"
-COMPLEMENT = str.maketrans("ACGT", "TGCA")
-# gene: (contig, strand, exons as 1-based inclusive intervals)
+# A 1 kb intron (HISAT2's spliced alignment), on a genome of two 6 kb contigs.
 GENES = {
     "GSPLICED": ("1", "+", [(1001, 1200), (2201, 2400)]),
     "GMINUS": ("1", "-", [(4001, 4300)]),
     "GOTHER": ("2", "+", [(501, 900)]),
 }
+CONTIGS = {"1": 6000, "2": 6000}
 # sample: units, each (spliced pairs, minus-strand pairs, short pairs, wrong-strand pairs)
 DESIGN = {
     "ctrl_1": [(4, 2, 1, 1), (3, 1, 0, 1)],  # two lanes
@@ -44,77 +49,31 @@ DESIGN = {
 }
 
 
-def revcomp(sequence: str) -> str:
-    return sequence.translate(COMPLEMENT)[::-1]
-
-
-def make_genome(rng: random.Random) -> dict[str, str]:
-    genome = {name: list(rng.choices("ACGT", k=6000)) for name in ("1", "2")}
-    genome["1"][1200:1202] = "GT"  # intron 1201-2200 of GSPLICED: GT ... AG
-    genome["1"][2198:2200] = "AG"
-    return {name: "".join(bases) for name, bases in genome.items()}
-
-
-def transcript(genome: dict[str, str], gene: str) -> str:
-    contig, strand, exons = GENES[gene]
-    sequence = "".join(genome[contig][start - 1 : end] for start, end in exons)
-    return sequence if strand == "+" else revcomp(sequence)
-
-
-def pair(fragment: str, reverse_stranded: bool = True) -> tuple[str, str]:
-    """Read 1 and read 2 of a fragment in transcript orientation (adapter if short)."""
-    sense, antisense = fragment, revcomp(fragment)
-    first, second = (antisense, sense) if reverse_stranded else (sense, antisense)
-    return (first + ADAPTER_R1)[:READ_LENGTH], (second + ADAPTER_R2)[:READ_LENGTH]
-
-
-def write_fastq(path, sample: str, reads: list[str]) -> None:
-    with gzip.open(path, "wt") as handle:
-        for number, sequence in enumerate(reads):
-            handle.write(f"@{sample}:{number}\n{sequence}\n+\n{'I' * len(sequence)}\n")
-
-
-def write_inputs(root, rng: random.Random) -> dict[str, tuple[int, int, int]]:
-    genome = make_genome(rng)
-    with (root / "genome.fa").open("w") as handle:
-        for name, sequence in genome.items():
-            handle.write(f">{name}\n{sequence}\n")
-    with (root / "genes.gtf").open("w") as handle:
-        for gene, (contig, strand, exons) in GENES.items():
-            tx = f'gene_id "{gene}"; gene_name "{gene}_name"; transcript_id "{gene}_t";'
-            for exon_start, exon_end in exons:
-                handle.write(f"{contig}\tt\texon\t{exon_start}\t{exon_end}\t.\t{strand}\t.\t{tx}\n")
-    spliced, minus, other = (transcript(genome, gene) for gene in GENES)
-    expected = {}
-    samples, units = ["sample\tcondition"], ["sample\tunit\tfq1\tfq2"]
+def write_inputs(root: Path, seed: int) -> dict[str, tuple[int, int, int]]:
+    """Genome, GTF, reads (a unit per lane), sheets and config; the expected counts of
+    GSPLICED, GMINUS and GOTHER per sample."""
+    genome = make_genome(seed, GENES, CONTIGS)
+    write_fasta(root / "genome.fa", genome)
+    (root / "genes.gtf").write_text("\n".join(gtf_lines(GENES)) + "\n")
+    rng = random.Random(seed)
+    expected, units = {}, []
     for sample, lanes in DESIGN.items():
-        totals = [0, 0, 0]
-        for lane, (n_spliced, n_minus, n_short, n_wrong) in enumerate(lanes, start=1):
-            pairs = []
-            for _ in range(n_spliced):  # 150 bp fragments; read 1 crosses the junction
-                start = rng.randrange(60, 85)  # read 1 covers 160-234, junction at 200
-                pairs.append(pair(spliced[start : start + 150]))
-            for _ in range(n_minus):
-                start = rng.randrange(0, 150)
-                pairs.append(pair(minus[start : start + 150]))
-            for _ in range(n_short):  # 40 bp inserts: both reads run into the adapter
-                start = rng.randrange(0, 250)
-                pairs.append(pair(minus[start : start + 40]))
-            for _ in range(n_wrong):  # forward-stranded pairs: not counted with -s 2
-                start = rng.randrange(0, 250)
-                pairs.append(pair(other[start : start + 150], reverse_stranded=False))
-            stem = root / f"{sample}_L{lane}"
-            write_fastq(f"{stem}_R1.fq.gz", sample, [first for first, _ in pairs])
-            write_fastq(f"{stem}_R2.fq.gz", sample, [second for _, second in pairs])
-            units.append(f"{sample}\tL{lane}\t{stem}_R1.fq.gz\t{stem}_R2.fq.gz")
-            totals[0] += n_spliced
-            totals[1] += n_minus + n_short
-        samples.append(f"{sample}\t{sample.split('_')[0]}")
-        expected[sample] = tuple(totals)
+        for lane, counts in enumerate(lanes, start=1):
+            # read 1 of a spliced pair covers 160-234: across the junction at 200
+            pairs = mixed_pairs(genome, rng, counts, (60, 85), GENES)
+            reads = [str(root / f"{sample}_L{lane}_R{mate}.fq.gz") for mate in (1, 2)]
+            write_pairs(*map(Path, reads), sample, pairs)
+            units.append([sample, f"L{lane}", *reads])
+        expected[sample] = (
+            sum(lane[0] for lane in lanes),
+            sum(lane[1] + lane[2] for lane in lanes),
+            0,
+        )
     (root / "config").mkdir()
-    (root / "config" / "samples.tsv").write_text("\n".join(samples) + "\n")
-    (root / "config" / "units.tsv").write_text("\n".join(units) + "\n")
-    config = {
+    write_tsv(root / "config/samples.tsv", ["sample", "condition"],
+              ([sample, sample.split("_")[0]] for sample in DESIGN))  # fmt: skip
+    write_tsv(root / "config/units.tsv", ["sample", "unit", "fq1", "fq2"], units)
+    write_config(root, {
         "samples": "config/samples.tsv",
         "units": "config/units.tsv",
         "reference": {"fasta": str(root / "genome.fa"), "gtf": str(root / "genes.gtf")},
@@ -122,13 +81,12 @@ def write_inputs(root, rng: random.Random) -> dict[str, tuple[int, int, int]]:
         "fastq_qc": {"fastqc": False},
         "counting": {"strandedness": "reverse"},
         "diffexp": {"vehicle": "ctrl"},
-    }
-    (root / "config" / "config.yaml").write_text(yaml.safe_dump(config))
+    })  # fmt: skip
     return expected
 
 
 def test_hisat2_counts_are_exact(tmp_path):
-    expected = write_inputs(tmp_path, random.Random(11))
+    expected = write_inputs(tmp_path, seed=11)
     run_snakemake(tmp_path, "--cores", "2", "results/counts/counts.tsv")
 
     counts = pd.read_csv(tmp_path / "results" / "counts" / "counts.tsv", sep="\t")
