@@ -10,12 +10,21 @@ from snakemake_interface_executor_plugins.settings import DeploymentMethod
 
 # The Python running the command-line script: the conda environment's with --sdm conda
 # (or in a container), else Snakemake's own, as Snakemake does for `script:` rules.
-SCRIPT_PYTHON = (
+# It and the script's folder reach the job as environment variables, not params, so
+# that a new virtualenv or checkout path does not make every sample's job outdated.
+os.environ["DRUGSIG_PYTHON"] = (
     "python"
     if {DeploymentMethod.CONDA, DeploymentMethod.APPTAINER}
     & set(workflow.deployment_settings.deployment_method)
     else sys.executable
 )
+os.environ["DRUGSIG_SCRIPTS"] = f"{workflow.basedir}/workflow/scripts"
+
+
+envvars:
+    "DRUGSIG_PYTHON",
+    "DRUGSIG_SCRIPTS",
+
 
 READS_TO_COUNTS_SETTINGS = shlex.quote(
     json.dumps(
@@ -50,14 +59,13 @@ rule reads_to_counts:
         mem_mb=aligner_mem_mb,
         runtime=480,
     params:
-        python=SCRIPT_PYTHON,
-        script=f"{workflow.basedir}/workflow/scripts/reads_to_counts.py",
         sample=sample_arguments,
         settings=READS_TO_COUNTS_SETTINGS,
         aligner=config["aligner"],
     # A command-line script, not `script:`: see workflow/scripts/reads_to_counts.py.
     shell:
-        "{params.python:q} {params.script:q} --sample {wildcards.sample} {params.sample} "
+        '"$DRUGSIG_PYTHON" "$DRUGSIG_SCRIPTS/reads_to_counts.py" '
+        "--sample {wildcards.sample} {params.sample} "
         "--aligner {params.aligner} --index {input.index} --gtf {input.gtf} "
         "--bam {output.bam} --counts {output.counts} --qc-dir {output.qc} "
         "--threads {threads} --settings {params.settings} > {log} 2>&1"
