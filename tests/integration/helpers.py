@@ -195,6 +195,26 @@ def write_tsv(path: Path, header: list[str], rows: Iterable[Iterable[str]]) -> N
     path.write_text("\n".join(lines) + "\n")
 
 
+def write_counting_project(root: Path, units: list[list[str]], **config: object) -> None:
+    """Sheets and config of a hand-made counting project in ``root``: ``genome.fa`` and
+    ``genes.gtf`` there, ``units`` rows (sample, unit, fq1, fq2), condition = the
+    sample name up to its first ``_`` (vehicle ``ctrl``), reverse-stranded; ``config``
+    adds or replaces top-level keys."""
+    samples = list(dict.fromkeys(row[0] for row in units))
+    (root / "config").mkdir()
+    write_tsv(root / "config/samples.tsv", ["sample", "condition"],
+              ([sample, sample.split("_")[0]] for sample in samples))  # fmt: skip
+    write_tsv(root / "config/units.tsv", ["sample", "unit", "fq1", "fq2"], units)
+    write_config(root, {
+        "samples": "config/samples.tsv",
+        "units": "config/units.tsv",
+        "reference": {"fasta": str(root / "genome.fa"), "gtf": str(root / "genes.gtf")},
+        "counting": {"strandedness": "reverse"},
+        "diffexp": {"vehicle": "ctrl"},
+        **config,
+    })  # fmt: skip
+
+
 def tiny_project(root: Path, seed: int = 1) -> Path:
     """Write the tiny valid project into ``root`` (see the module docstring); return it.
 

@@ -17,10 +17,9 @@ from helpers import (
     gtf_lines,
     make_genome,
     mixed_pairs,
-    write_config,
+    write_counting_project,
     write_fasta,
     write_pairs,
-    write_tsv,
 )
 
 from conftest import run_snakemake
@@ -50,17 +49,7 @@ def write_inputs(root: Path, seed: int) -> dict[str, tuple[int, int, int]]:
         units.append([sample, "L1", *reads])
         n_spliced, n_minus, n_short, _ = counts
         expected[sample] = (n_spliced, n_minus + n_short, 0)
-    (root / "config").mkdir()
-    write_tsv(root / "config/samples.tsv", ["sample", "condition"],
-              ([sample, sample.split("_")[0]] for sample in DESIGN))  # fmt: skip
-    write_tsv(root / "config/units.tsv", ["sample", "unit", "fq1", "fq2"], units)
-    write_config(root, {
-        "samples": "config/samples.tsv",
-        "units": "config/units.tsv",
-        "reference": {"fasta": str(root / "genome.fa"), "gtf": str(root / "genes.gtf")},
-        "counting": {"strandedness": "reverse"},
-        "diffexp": {"vehicle": "ctrl"},
-    })  # fmt: skip
+    write_counting_project(root, units)
     return expected
 
 

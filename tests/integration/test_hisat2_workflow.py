@@ -20,10 +20,9 @@ from helpers import (
     gtf_lines,
     make_genome,
     mixed_pairs,
-    write_config,
+    write_counting_project,
     write_fasta,
     write_pairs,
-    write_tsv,
 )
 
 from conftest import run_snakemake
@@ -69,19 +68,7 @@ def write_inputs(root: Path, seed: int) -> dict[str, tuple[int, int, int]]:
             sum(lane[1] + lane[2] for lane in lanes),
             0,
         )
-    (root / "config").mkdir()
-    write_tsv(root / "config/samples.tsv", ["sample", "condition"],
-              ([sample, sample.split("_")[0]] for sample in DESIGN))  # fmt: skip
-    write_tsv(root / "config/units.tsv", ["sample", "unit", "fq1", "fq2"], units)
-    write_config(root, {
-        "samples": "config/samples.tsv",
-        "units": "config/units.tsv",
-        "reference": {"fasta": str(root / "genome.fa"), "gtf": str(root / "genes.gtf")},
-        "aligner": "hisat2",
-        "fastq_qc": {"fastqc": False},
-        "counting": {"strandedness": "reverse"},
-        "diffexp": {"vehicle": "ctrl"},
-    })  # fmt: skip
+    write_counting_project(root, units, aligner="hisat2", fastq_qc={"fastqc": False})
     return expected
 
 
