@@ -44,6 +44,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import spearmanr
 
+from drugsig.simulate.expression import de_count_matrix
+
 REPO = Path(__file__).resolve().parents[1]
 R_SCRIPT = Path(__file__).with_suffix(".R")
 VEHICLE = "DMSO"
@@ -68,21 +70,12 @@ def simulate_counts(
     samples : DataFrame
         ``sample`` and ``condition`` columns.
     """
-    rng = np.random.default_rng(seed)
     conditions = [VEHICLE, *DRUGS]
-    condition = np.repeat(conditions, samples_per_condition)
+    matrix, group = de_count_matrix(
+        len(conditions), samples_per_condition, genes, np.random.default_rng(seed)
+    )
+    condition = np.array(conditions)[group]
     names = [f"{c}_{i % samples_per_condition + 1}" for i, c in enumerate(condition)]
-    mean = np.exp(rng.normal(np.log(60.0), 2.0, genes))
-    dispersion = (0.05 + 2.0 / mean) * np.exp(rng.normal(0.0, 0.5, genes))
-    log2_fold_change = np.zeros((len(conditions), genes))
-    for drug in range(1, len(conditions)):
-        changed = rng.random(genes) < 0.1
-        log2_fold_change[drug, changed] = rng.normal(0.0, 1.5, changed.sum())
-    size_factors = np.exp(rng.normal(0.0, 0.25, condition.size))
-    group = np.repeat(np.arange(len(conditions)), samples_per_condition)
-    mu = size_factors[:, None] * mean * 2.0 ** log2_fold_change[group]
-    size = 1.0 / dispersion
-    matrix = rng.negative_binomial(size, size / (size + mu))
     gene_ids = [f"G{i:05d}" for i in range(genes)]
     counts = pd.DataFrame(matrix.T, columns=names)
     counts.insert(0, "gene_name", gene_ids)

@@ -17,23 +17,19 @@ from drugsig.inference import (
     _gamma_differences,
     _trigamma,
 )
+from drugsig.simulate.expression import de_count_matrix
 
 CONDITIONS = ["DMSO", "drugA", "drugB", "drugC"]
 
 
 def simulate(genes=300, replicates=4, seed=7):
     """NB counts with a DESeq2-like dispersion trend, DE genes, zeros and an outlier."""
-    rng = np.random.default_rng(seed)
-    condition = np.repeat(CONDITIONS, replicates)
-    mean = np.exp(rng.normal(np.log(50), 1.8, genes))
-    dispersion = (0.05 + 1.5 / mean) * np.exp(rng.normal(0, 0.5, genes))
-    lfc = np.zeros((len(CONDITIONS), genes))
-    for k in range(1, len(CONDITIONS)):
-        changed = rng.random(genes) < 0.2
-        lfc[k, changed] = rng.normal(0, 2.0, changed.sum())
-    size_factors = np.exp(rng.normal(0, 0.3, condition.size))
-    mu = size_factors[:, None] * mean * np.exp(lfc[np.repeat(np.arange(4), replicates)])
-    counts = rng.negative_binomial(1 / dispersion, 1 / (1 + mu * dispersion))
+    counts, group = de_count_matrix(
+        len(CONDITIONS), replicates, genes, np.random.default_rng(seed),
+        median_count=50, mean_log_sd=1.8, extra_poisson=1.5, de_fraction=0.2,
+        log2fc_sd=2.0 / np.log(2), size_factor_log_sd=0.3,
+    )  # fmt: skip
+    condition = np.array(CONDITIONS)[group]
     counts[:, 0] = 0  # all-zero gene
     counts[3, 1] = 50 * counts[:, 1].max() + 500  # a Cook's outlier
     samples = [f"s{i}" for i in range(condition.size)]

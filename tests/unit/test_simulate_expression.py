@@ -9,6 +9,7 @@ from drugsig.simulate.design import demo_design
 from drugsig.simulate.effects import planted_log2fc
 from drugsig.simulate.expression import (
     baseline_abundance,
+    de_count_matrix,
     dispersion,
     expected_fragments,
     isoform_shares,
@@ -80,3 +81,23 @@ def test_isoform_split_keeps_gene_totals():
     first = np.flatnonzero(~single)[::2]
     observed = counts[first] / gene_counts[gene_index[first]]
     assert observed == pytest.approx(shares[first], abs=0.05)
+
+
+def shifted_fraction(counts, condition, other):
+    """Share of well-expressed genes whose mean moves > 0.5 log2 from condition 0."""
+    expressed = counts.mean(axis=0) > 50
+    reference = counts[condition == 0][:, expressed].mean(axis=0)
+    changed = counts[condition == other][:, expressed].mean(axis=0)
+    return (np.abs(np.log2(changed / reference)) > 0.5).mean()
+
+
+def test_de_count_matrix_groups_samples_and_plants_changes_in_other_conditions_only():
+    counts, condition = de_count_matrix(3, 40, 2000, np.random.default_rng(3), de_fraction=0.5)
+    again, _ = de_count_matrix(3, 40, 2000, np.random.default_rng(3), de_fraction=0.5)
+    assert counts.shape == (120, 2000) and (counts == again).all()
+    assert condition.tolist() == [0] * 40 + [1] * 40 + [2] * 40
+    # half the genes changed, 74% of those by more than 0.5 (|N(0, 1.5)| > 0.5): 0.37
+    assert 0.3 < shifted_fraction(counts, condition, 1) < 0.45
+    assert 0.3 < shifted_fraction(counts, condition, 2) < 0.45
+    null, group = de_count_matrix(2, 40, 2000, np.random.default_rng(3), de_fraction=0.0)
+    assert shifted_fraction(null, group, 1) < 0.01

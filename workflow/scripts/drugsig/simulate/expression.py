@@ -112,6 +112,50 @@ def negative_binomial_counts(
     return rng.negative_binomial(size, size / (size + mean)).astype(np.int64)
 
 
+def de_count_matrix(
+    n_conditions: int,
+    replicates: int,
+    n_genes: int,
+    rng: np.random.Generator,
+    *,
+    median_count: float = 60.0,
+    mean_log_sd: float = 2.0,
+    asymptotic_dispersion: float = 0.05,
+    extra_poisson: float = 2.0,
+    de_fraction: float = 0.1,
+    log2fc_sd: float = 1.5,
+    size_factor_log_sd: float = 0.25,
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """A plain negative-binomial count matrix for DE methods (no genome, no reads).
+
+    Condition 0 is the reference; every other condition changes ``de_fraction`` of
+    the genes with log2 fold changes ~ N(0, ``log2fc_sd``). Means are log-normal
+    around ``median_count``; dispersions follow DESeq2's trend
+    ``asymptotic_dispersion + extra_poisson / mean`` with log-normal scatter (sd 0.5);
+    size factors are log-normal.
+
+    Returns
+    -------
+    counts
+        ``(samples, genes)``, samples grouped by condition, ``replicates`` each.
+    condition
+        ``(samples,)`` condition index of each sample.
+    """
+    condition = np.repeat(np.arange(n_conditions), replicates)
+    mean = np.exp(rng.normal(np.log(median_count), mean_log_sd, n_genes))
+    trend = asymptotic_dispersion + extra_poisson / mean
+    alpha = trend * np.exp(rng.normal(0.0, 0.5, n_genes))
+    log2fc = np.zeros((n_conditions, n_genes))
+    for changed_condition in range(1, n_conditions):
+        changed = rng.random(n_genes) < de_fraction
+        log2fc[changed_condition, changed] = rng.normal(0.0, log2fc_sd, changed.sum())
+    factors = np.exp(rng.normal(0.0, size_factor_log_sd, condition.size))
+    mu = factors[:, None] * mean * np.exp2(log2fc[condition])
+    size = 1.0 / alpha
+    counts = rng.negative_binomial(size, size / (size + mu)).astype(np.int64)
+    return counts, condition
+
+
 def isoform_shares(annotation: Annotation, rng: np.random.Generator) -> NDArray[np.float64]:
     """Share of its gene's fragments of each transcript (``Annotation.transcripts`` order)."""
     shares: list[float] = []
