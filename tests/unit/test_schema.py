@@ -80,3 +80,14 @@ def test_preset_and_paths_together_is_an_error():
                                                                      "release": 112}}}  # fmt: skip
     with pytest.raises(InputError, match="has both a preset and fasta/gtf paths"):
         check_inputs_mode(validate_config(config, "my.yaml"), "my.yaml")
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [(0, "0 is less than the minimum of 1"), (2.5, "2.5 is not of type 'integer'")],
+)
+def test_samples_per_check_job_must_be_a_positive_integer(value, problem):
+    assert validate_config(dict(MINIMAL), "my.yaml")["fastq_qc"]["samples_per_check_job"] == 20
+    with pytest.raises(InputError) as error:
+        validate_config({**MINIMAL, "fastq_qc": {"samples_per_check_job": value}}, "my.yaml")
+    assert str(error.value) == f"my.yaml: 'fastq_qc.samples_per_check_job': {problem}."
