@@ -5,9 +5,9 @@ a timed subprocess that includes its start-up and imports:
 
 * R DESeq2 (``benchmarks/deseq2_vs_r.R``, Debian ``r-bioc-deseq2``): ``~condition``
   with the vehicle as reference, one ``results()`` per drug vs vehicle;
-* the workflow's DE step, :func:`drugsig.de.write_de` (the function the ``deseq2``
+* the workflow's DE step, :func:`drugsig.diffexp.deseq.write_de` (the function the ``deseq2``
   rule runs: one pydeseq2 fit for all contrasts, a Wald test per contrast) with
-  :class:`drugsig.inference.VectorizedInference`;
+  :class:`drugsig.diffexp.inference.VectorizedInference`;
 * with ``--with-default``, the same with pydeseq2's ``DefaultInference``.
 
 and prints, per contrast and against R, the Spearman correlation of log2 fold
@@ -131,7 +131,7 @@ def run_r(work: Path, args: argparse.Namespace, contrasts: list[str]) -> Run:
 
 
 def run_python(work: Path, args: argparse.Namespace, inference: str, contrasts: list[str]) -> Run:
-    """The workflow's DE step (``drugsig.de.write_de``) with the given inference."""
+    """The workflow's DE step (``drugsig.diffexp.deseq.write_de``) with the given inference."""
     out = work / inference
     out.mkdir(exist_ok=True)
     command = [sys.executable, str(Path(__file__).resolve()), "_worker", inference, str(work)]
@@ -148,17 +148,17 @@ def run_python(work: Path, args: argparse.Namespace, inference: str, contrasts: 
 
 
 def worker(argv: list[str]) -> None:
-    """Subprocess entry point: run ``drugsig.de.write_de`` as the ``deseq2`` rule does.
+    """Subprocess entry point: run ``drugsig.diffexp.deseq.write_de`` as the ``deseq2`` rule does.
 
     Timed from the parent, so start-up and imports count; prints the DE step's seconds.
     """
     inference_name, work, out, vehicle, n_cpus, min_count, alpha = argv[:7]
     from pydeseq2.default_inference import DefaultInference
 
-    from drugsig.de import write_de
-    from drugsig.design import build_contrasts
-    from drugsig.inference import VectorizedInference
-    from drugsig.sheets import load_samples
+    from drugsig.diffexp.deseq import write_de
+    from drugsig.diffexp.inference import VectorizedInference
+    from drugsig.inputs.design import build_contrasts
+    from drugsig.inputs.sheets import load_samples
 
     start = time.perf_counter()
     cfg = {

@@ -36,7 +36,7 @@ from helpers import (
 )
 
 from conftest import run_snakemake
-from drugsig.schema import load_schema
+from drugsig.inputs.schema import load_schema
 
 pytestmark = pytest.mark.integration
 

@@ -1,9 +1,10 @@
 # Downstream analyses of the DE tables: gene-set enrichment, cross-drug comparison,
 # resistance-mechanism panel and dose/time-response genes.
+from drugsig.analysis.genesets import CURATED_GMT
 
-# The curated sets ship with the workflow; user GMT paths are relative to the workdir.
+# The curated sets ship with the drugsig package; user GMT paths are relative to the workdir.
 GENESET_GMTS = [
-    f"{workflow.basedir}/resources/genesets/drugsig_curated.gmt",
+    str(CURATED_GMT),
     *config["genesets"]["gmt"],
 ]
 # MultiQC custom content written here (the MultiQC rule needs them as inputs).

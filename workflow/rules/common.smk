@@ -5,14 +5,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(workflow.basedir) / "workflow" / "scripts"))
 
-from drugsig import hisat2 as hisat2_lib
-from drugsig import star as star_lib
-from drugsig.counts import declared_strandedness
-from drugsig.design import build_contrasts
-from drugsig.raw_qc import check_chunks
-from drugsig.reads_to_counts import unit_arguments
-from drugsig.schema import check_inputs_mode, validate_config
-from drugsig.sheets import load_samples, load_units
+from drugsig.reads.align import hisat2 as hisat2_lib
+from drugsig.reads.align import star as star_lib
+from drugsig.counts.matrix import declared_strandedness
+from drugsig.inputs.design import build_contrasts
+from drugsig.reads.raw_check import check_chunks
+from drugsig.reads.reads_to_counts import unit_arguments
+from drugsig.inputs.schema import check_inputs_mode, validate_config
+from drugsig.inputs.sheets import load_samples, load_units
 
 CONFIG_SOURCE = (
     ", ".join(map(str, workflow.overwrite_configfiles)) or "config/config.yaml"
@@ -121,7 +121,7 @@ def star_index_mem_mb(wildcards, input, attempt):
 
 def aligner_mem_mb(wildcards, input, attempt):
     """Memory of one sample's job: the aligner's index plus its sorting buffers and
-    slack (drugsig.star / drugsig.hisat2 align_job_mem_mb); more per retry."""
+    slack (drugsig.reads.align.star / drugsig.reads.align.hisat2 align_job_mem_mb); more per retry."""
     library = star_lib if config["aligner"] == "star" else hisat2_lib
     return library.align_job_mem_mb(input.index, attempt)
 

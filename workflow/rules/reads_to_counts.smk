@@ -2,7 +2,7 @@
 # FastQC, cutadapt (all units; trimmed reads stay inside the job), the aligner (all
 # units into one sorted, indexed BAM, a read group per unit), samtools reports,
 # strandedness inference and featureCounts. Then the count matrix of all samples.
-# Reports go to results/qc/samples/{sample}/ (drugsig.reads_to_counts.SampleReports).
+# Reports go to results/qc/samples/{sample}/ (drugsig.reads.reads_to_counts.SampleReports).
 import json
 import shlex
 

@@ -4,7 +4,7 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w")
 
-from drugsig.raw_qc import check_samples
+from drugsig.reads.raw_check import check_samples
 
 check_samples(
     units_by_sample=snakemake.params.units,

@@ -6,6 +6,6 @@ import sys
 sys.stderr = open(snakemake.log[0], "w")
 logging.captureWarnings(True)
 
-from drugsig.refcheck import write_contig_table
+from drugsig.reference.check import write_contig_table
 
 write_contig_table(snakemake.input.fasta, snakemake.input.gtf, snakemake.output[0])

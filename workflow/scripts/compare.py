@@ -4,7 +4,7 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w")
 
-from drugsig.compare import write_comparison
+from drugsig.analysis.compare import write_comparison
 from drugsig.io import require_files
 
 write_comparison(

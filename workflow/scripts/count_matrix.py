@@ -4,7 +4,7 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w")
 
-from drugsig.counts import write_count_matrix
+from drugsig.counts.matrix import write_count_matrix
 
 write_count_matrix(
     dict(zip(snakemake.params.samples, snakemake.input.counts, strict=True)),

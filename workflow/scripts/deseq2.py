@@ -4,8 +4,8 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w")
 
-from drugsig.de import write_de
-from drugsig.inference import VectorizedInference
+from drugsig.diffexp.deseq import write_de
+from drugsig.diffexp.inference import VectorizedInference
 
 write_de(
     counts=snakemake.input.counts,

@@ -4,7 +4,7 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w")
 
-from drugsig.dose_response import write_dose_response
+from drugsig.analysis.dose_response import write_dose_response
 from drugsig.io import require_files
 
 write_dose_response(

@@ -4,6 +4,6 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w")
 
-from drugsig.references import download_reference
+from drugsig.reference.download import download_reference
 
 download_reference(snakemake.params.preset, snakemake.output.fasta, snakemake.output.gtf)

@@ -6,6 +6,6 @@ import sys
 sys.stderr = open(snakemake.log[0], "w")
 logging.captureWarnings(True)
 
-from drugsig.gtf import write_gene_table
+from drugsig.reference.gtf import write_gene_table
 
 write_gene_table(snakemake.input.gtf, snakemake.output[0])

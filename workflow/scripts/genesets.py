@@ -4,7 +4,7 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w")
 
-from drugsig.genesets import write_genesets
+from drugsig.analysis.genesets import write_genesets
 from drugsig.io import require_files
 
 write_genesets(

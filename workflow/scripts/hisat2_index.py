@@ -4,7 +4,7 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w")
 
-from drugsig.hisat2 import build_hisat2_index
+from drugsig.reads.align.hisat2 import build_hisat2_index
 
 build_hisat2_index(
     fasta=snakemake.input.fasta,

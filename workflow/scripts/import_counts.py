@@ -4,7 +4,7 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w")
 
-from drugsig.counts import write_imported_counts
+from drugsig.counts.matrix import write_imported_counts
 
 write_imported_counts(
     path=snakemake.input.counts,

@@ -4,7 +4,7 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w")
 
-from drugsig.plots.contrasts import write_all_contrast_plots
+from drugsig.report.plots.contrasts import write_all_contrast_plots
 
 write_all_contrast_plots(
     contrasts=snakemake.params.contrasts,

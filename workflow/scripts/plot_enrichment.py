@@ -4,6 +4,6 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w")
 
-from drugsig.plots.summaries import write_enrichment_plot
+from drugsig.report.plots.summaries import write_enrichment_plot
 
 write_enrichment_plot(summary=snakemake.input.summary, plots=snakemake.output.plots)

@@ -4,7 +4,7 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w")
 
-from drugsig.plots.report import write_multiqc_sections
+from drugsig.report.plots.report import write_multiqc_sections
 
 write_multiqc_sections(
     plots={

@@ -4,6 +4,6 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w")
 
-from drugsig.plots.summaries import write_resistance_plot
+from drugsig.report.plots.summaries import write_resistance_plot
 
 write_resistance_plot(panel=snakemake.input.panel, plots=snakemake.output.plots)

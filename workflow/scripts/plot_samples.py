@@ -4,7 +4,7 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w")
 
-from drugsig.plots.samples import write_sample_plots
+from drugsig.report.plots.samples import write_sample_plots
 
 write_sample_plots(
     counts=snakemake.input.counts,

@@ -5,7 +5,7 @@ import sys
 sys.stderr = open(snakemake.log[0], "w")
 
 from drugsig.io import require_files
-from drugsig.plots.signatures import write_signature_plots
+from drugsig.report.plots.signatures import write_signature_plots
 
 write_signature_plots(
     signature_tables=require_files(snakemake.params.signature_tables, "signatures"),

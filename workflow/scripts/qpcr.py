@@ -4,8 +4,8 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w")
 
+from drugsig.assays.qpcr import run_qpcr
 from drugsig.io import require_files
-from drugsig.qpcr import run_qpcr
 
 run_qpcr(
     snakemake.input.table,

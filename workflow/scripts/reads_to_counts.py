@@ -5,7 +5,7 @@ Snakemake re-reads a script rule's source file for every job on each dry-run, wh
 adds up with thousands of samples. Options: ``--help``.
 """
 
-from drugsig.reads_to_counts import main
+from drugsig.reads.reads_to_counts import main
 
 if __name__ == "__main__":
     main()

@@ -5,7 +5,7 @@ import sys
 sys.stderr = open(snakemake.log[0], "w")
 
 from drugsig.io import require_files
-from drugsig.report_tables import write_report_tables
+from drugsig.report.tables import write_report_tables
 
 write_report_tables(
     tables=require_files(snakemake.params.de_tables, "deseq2"),

@@ -4,8 +4,8 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w")
 
+from drugsig.analysis.resistance import write_resistance
 from drugsig.io import require_files
-from drugsig.resistance import write_resistance
 
 write_resistance(
     tables=require_files(snakemake.params.de_tables, "deseq2"),

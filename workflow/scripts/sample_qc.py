@@ -4,8 +4,8 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w")
 
-from drugsig.reads_to_counts import SampleReports
-from drugsig.sample_qc import write_sample_qc
+from drugsig.reads.reads_to_counts import SampleReports
+from drugsig.reads.sample_qc import write_sample_qc
 
 files = [
     SampleReports(sample, snakemake.params.aligner, qc_dir)

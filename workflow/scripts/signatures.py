@@ -4,8 +4,8 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w")
 
+from drugsig.analysis.signatures import write_signatures
 from drugsig.io import require_files
-from drugsig.signatures import write_signatures
 
 write_signatures(
     tables=require_files(snakemake.params.de_tables, "deseq2"),

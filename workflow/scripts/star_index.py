@@ -4,7 +4,7 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w")
 
-from drugsig.star_index import build_star_index
+from drugsig.reads.align.star_index import build_star_index
 
 build_star_index(
     fasta=snakemake.input.fasta,

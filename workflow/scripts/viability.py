@@ -4,7 +4,7 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w")
 
-from drugsig.viability import run_viability
+from drugsig.assays.viability import run_viability
 
 run_viability(
     snakemake.input.table,

@@ -53,7 +53,7 @@ def simulate_qpcr(
     Returns
     -------
     pandas.DataFrame
-        The qPCR table read by :func:`drugsig.qpcr.read_qpcr`: ``sample``, ``gene``,
+        The qPCR table read by :func:`drugsig.assays.qpcr.read_qpcr`: ``sample``, ``gene``,
         ``replicate``, ``ct`` (two decimals, or ``Undetermined``).
 
     Raises

@@ -100,7 +100,7 @@ def simulate_viability_plates(
     Returns
     -------
     pandas.DataFrame
-        The tidy plate table read by :func:`drugsig.viability.read_plates`: ``plate``,
+        The tidy plate table read by :func:`drugsig.assays.viability.read_plates`: ``plate``,
         ``well``, ``cell_line``, ``parental``, ``drug``, ``concentration``, ``unit``,
         ``replicate``, ``well_type``, ``signal`` (RLU, integers).
 

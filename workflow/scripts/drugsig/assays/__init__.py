@@ -1,0 +1,1 @@
+"""Wet-lab assays: viability (IC50) and qPCR (rules: assays.smk)."""

@@ -1,0 +1,1 @@
+"""Differential expression with pydeseq2 and the vectorised inference (rules: diffexp.smk)."""

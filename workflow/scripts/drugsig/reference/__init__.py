@@ -1,0 +1,1 @@
+"""The reference genome and annotation: download, checks, GTF parsing (rules: reference.smk)."""
