@@ -9,12 +9,12 @@ from drugsig.analysis.signatures import (
     SIGNATURE_COLUMNS,
     cross_drug,
     marker_panel,
-    read_de_table,
     signature,
     treatment_groups,
     write_signatures,
 )
 from drugsig.diffexp.deseq import CONTRAST_COLUMNS
+from drugsig.tables import read_de_table
 
 NAN = float("nan")
 

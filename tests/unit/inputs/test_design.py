@@ -2,13 +2,8 @@ import pandas as pd
 import pytest
 
 from drugsig.errors import InputError
-from drugsig.inputs.design import (
-    Contrast,
-    build_contrasts,
-    group_labels,
-    match_contrast_files,
-    model_groups,
-)
+from drugsig.inputs.design import Contrast, build_contrasts, group_labels, model_groups
+from drugsig.tables import match_contrast_files
 
 COLUMNS = ["sample", "condition", "cell_line", "genotype", "dose", "time", "batch"]
 

@@ -1,1 +1,3 @@
-"""Signatures, cross-drug comparison, gene sets, resistance, dose and time response (rules: signatures.smk, analysis.smk)."""
+"""Signatures, cross-drug comparison, gene sets, resistance, dose and time response (rules:
+signatures.smk, analysis.smk).
+"""

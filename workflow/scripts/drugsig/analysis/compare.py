@@ -102,18 +102,17 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from drugsig.analysis.signatures import (
-    cross_drug,
+from drugsig.analysis.signatures import cross_drug, treatment_groups
+from drugsig.errors import InputError
+from drugsig.io import write_table_atomic, write_text_atomic
+from drugsig.report.tables import custom_content
+from drugsig.tables import (
     effect_size,
+    match_contrast_files,
     read_contrasts,
     read_de_table,
     significant,
-    treatment_groups,
 )
-from drugsig.errors import InputError
-from drugsig.inputs.design import match_contrast_files
-from drugsig.io import write_table_atomic, write_text_atomic
-from drugsig.report.tables import custom_content
 
 Group = tuple[str, str]  # (cell line, time)
 

@@ -60,10 +60,9 @@ import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
-from drugsig.analysis.signatures import effect_size, read_contrasts, read_de_table
-from drugsig.inputs.design import match_contrast_files
 from drugsig.inputs.sheets import load_samples
 from drugsig.io import write_table_atomic
+from drugsig.tables import effect_size, match_contrast_files, read_contrasts, read_de_table
 
 Factor = Literal["dose", "time"]
 CALLS = ["increasing", "decreasing", "none"]

@@ -60,11 +60,10 @@ from typing import Any
 
 import pandas as pd
 
-from drugsig.analysis.signatures import read_contrasts, read_de_table
 from drugsig.errors import InputError
-from drugsig.inputs.design import match_contrast_files
 from drugsig.io import write_table_atomic, write_text_atomic
 from drugsig.report.tables import custom_content
+from drugsig.tables import match_contrast_files, read_contrasts, read_de_table
 
 CURATED_GMT = Path(str(files("drugsig.analysis").joinpath("data", "drugsig_curated.gmt")))
 """The curated gene sets shipped with drugsig (provenance in ``data/PROVENANCE.md``)."""

@@ -78,10 +78,9 @@ import numpy as np
 import pandas as pd
 
 from drugsig.analysis.genesets import GeneSet, load_gene_sets, read_result
-from drugsig.analysis.signatures import effect_size, read_contrasts, read_de_table
-from drugsig.inputs.design import match_contrast_files
 from drugsig.io import write_table_atomic, write_text_atomic
 from drugsig.report.tables import custom_content
+from drugsig.tables import effect_size, match_contrast_files, read_contrasts, read_de_table
 
 SUPPORTS, AGAINST, NO_EVIDENCE = "supports", "against", "no evidence"
 PANEL_COLUMNS = [

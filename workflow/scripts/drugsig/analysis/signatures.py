@@ -64,8 +64,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from drugsig.inputs.design import match_contrast_files
 from drugsig.io import write_table_atomic
+from drugsig.tables import (
+    effect_size,
+    match_contrast_files,
+    read_contrasts,
+    read_de_table,
+    significant,
+)
 
 SIGNATURE_COLUMNS = [
     "gene_id",
@@ -88,22 +94,6 @@ MARKER_COLUMNS = [
     "direction",
 ]
 CATEGORIES = ["shared", "partial", "specific"]
-
-
-def read_de_table(path: str | Path) -> pd.DataFrame:
-    """Read a DE result table (gene ids and names as text; empty cells are NaN)."""
-    return pd.read_csv(
-        path,
-        sep="\t",
-        dtype={"gene_id": str, "gene_name": str},
-        keep_default_na=False,
-        na_values=[""],
-    )
-
-
-def read_contrasts(path: str | Path) -> pd.DataFrame:
-    """Read ``contrasts.tsv`` as text (an empty ``cell_line`` stays ``""``)."""
-    return pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
 
 
 def treatment_groups(contrasts: pd.DataFrame) -> dict[tuple[str, str], list[str]]:
@@ -133,16 +123,6 @@ def treatment_groups(contrasts: pd.DataFrame) -> dict[tuple[str, str], list[str]
     for name, line, time in zip(treatment["name"], keys["cell_line"], keys["time"], strict=True):
         groups.setdefault((str(line), str(time)), []).append(name)
     return groups
-
-
-def effect_size(table: pd.DataFrame) -> pd.Series:
-    """Shrunken log2 fold change, falling back to the unshrunken one where missing."""
-    return table["log2FoldChange_shrunk"].fillna(table["log2FoldChange"])
-
-
-def significant(table: pd.DataFrame, padj: float, min_abs_log2fc: float) -> pd.Series:
-    """Whether each gene of a DE table passes the signature thresholds."""
-    return (table["padj"] < padj) & (effect_size(table).abs() >= min_abs_log2fc)
 
 
 def _direction(effect: pd.Series) -> np.ndarray:

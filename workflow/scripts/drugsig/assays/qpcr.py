@@ -40,12 +40,11 @@ import pandas as pd
 from matplotlib.figure import Figure
 from scipy import stats
 
-from drugsig.analysis.signatures import read_contrasts, read_de_table
 from drugsig.errors import InputError
-from drugsig.inputs.design import match_contrast_files
 from drugsig.inputs.sheets import load_samples, read_sheet, row_location
 from drugsig.io import write_bytes_atomic, write_table_atomic
 from drugsig.report.multiqc import ReportGroup, figure_png, write_mqc_image, write_mqc_table
+from drugsig.tables import match_contrast_files, read_contrasts, read_de_table
 
 UNDETERMINED = ("undetermined", "n/a", "no ct", "no cq")
 """Ct values (case-insensitive) that mean no amplification."""

@@ -50,11 +50,11 @@ from pydeseq2.inference import Inference
 from pydeseq2.preprocessing import deseq2_norm
 
 from drugsig.errors import InputError
-from drugsig.inputs.design import Contrast, build_contrasts, match_contrast_files, model_groups
+from drugsig.inputs.design import Contrast, build_contrasts, model_groups
 from drugsig.inputs.sheets import load_samples
 from drugsig.io import write_table_atomic
+from drugsig.tables import GENE_COLUMNS, match_contrast_files, read_counts
 
-GENE_COLUMNS = ["gene_id", "gene_name"]
 RESULT_COLUMNS = [
     *GENE_COLUMNS,
     "baseMean",
@@ -317,13 +317,6 @@ def run_de(
             [_contrast_row(contrast, groups[contrast.name], samples) for contrast in contrasts],
             columns=CONTRAST_COLUMNS,
         ),
-    )
-
-
-def read_counts(path: str | Path) -> pd.DataFrame:
-    """Read the count matrix TSV (gene ids and names kept as text, never NaN-parsed)."""
-    return pd.read_csv(
-        path, sep="\t", dtype={"gene_id": str, "gene_name": str}, keep_default_na=False
     )
 
 

@@ -1,1 +1,3 @@
-"""Inputs: the config schema, the samples and units sheets, the experimental design (rules: common.smk)."""
+"""Inputs: the config schema, the samples and units sheets, the experimental design (rules:
+common.smk).
+"""

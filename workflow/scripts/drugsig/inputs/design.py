@@ -36,7 +36,6 @@ import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -448,23 +447,6 @@ def build_contrasts(
     _check_covariates(samples, diffexp_cfg["covariates"], contrasts, source)
     _check_confounding(samples, diffexp_cfg["covariates"], contrasts, diffexp_cfg["vehicle"])
     return contrasts
-
-
-def match_contrast_files(
-    paths: Sequence[str | Path], names: Sequence[str]
-) -> dict[str, str | Path]:
-    """Pair per-contrast files (``{name}.tsv``, in contrast order) with contrast names.
-
-    Raises
-    ------
-    ValueError
-        If the file names are not exactly ``{name}.tsv`` for ``names``, in order (the
-        rule's inputs or outputs disagree with the contrasts).
-    """
-    expected = [f"{name}.tsv" for name in names]
-    if [Path(path).name for path in paths] != expected:
-        raise ValueError(f"files {list(map(str, paths))} do not match the contrasts {expected}.")
-    return dict(zip(names, paths, strict=True))
 
 
 def _check_covariates(

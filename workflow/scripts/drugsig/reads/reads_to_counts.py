@@ -136,7 +136,7 @@ def samtools_reports(bam: str, stats: str, flagstat: str, idxstats: str, threads
         (["samtools", "idxstats", bam], idxstats),
     ):
         print(f"{shlex.join(command)} > {output}", file=sys.stderr, flush=True)
-        with open(output, "w") as handle:
+        with Path(output).open("w") as handle:
             subprocess.run(command, stdout=handle, stderr=sys.stderr, check=True)
 
 

@@ -30,9 +30,9 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from drugsig.analysis.signatures import effect_size, read_contrasts, read_de_table, signature
-from drugsig.inputs.design import match_contrast_files
+from drugsig.analysis.signatures import signature
 from drugsig.io import write_text_atomic
+from drugsig.tables import effect_size, match_contrast_files, read_contrasts, read_de_table
 
 N_TOP = 5
 SUMMARY_COLUMNS = [

@@ -33,7 +33,6 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from drugsig.analysis.signatures import effect_size, read_de_table, significant
 from drugsig.io import require_files, write_table_atomic
 from drugsig.report.plots.style import (
     DOWN,
@@ -44,6 +43,7 @@ from drugsig.report.plots.style import (
     save_figure,
     side_legend,
 )
+from drugsig.tables import effect_size, read_de_table, significant
 
 #: Colour of the points of genes without an adjusted p-value (MA plot).
 UNTESTED = "#e8e8e8"

@@ -34,7 +34,6 @@ from pydeseq2.default_inference import DefaultInference
 from scipy.cluster.hierarchy import dendrogram, leaves_list, linkage
 from scipy.spatial.distance import pdist, squareform
 
-from drugsig.diffexp.deseq import GENE_COLUMNS, read_counts
 from drugsig.inputs.sheets import load_samples
 from drugsig.io import write_table_atomic
 from drugsig.report.plots.style import (
@@ -53,6 +52,7 @@ from drugsig.report.plots.style import (
     save_figure,
     side_legend,
 )
+from drugsig.tables import GENE_COLUMNS, read_counts
 
 #: Genes used by the PCA: the most variable ones (DESeq2 ``plotPCA`` default).
 N_TOP = 500

@@ -28,8 +28,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure, SubFigure
 
-from drugsig.analysis.signatures import effect_size, read_contrasts, read_de_table, treatment_groups
-from drugsig.inputs.design import match_contrast_files
+from drugsig.analysis.signatures import treatment_groups
 from drugsig.inputs.sheets import load_samples
 from drugsig.report.plots.samples import MAX_NAMED_SAMPLES, PALETTES, read_vst, sample_annotations
 from drugsig.report.plots.style import (
@@ -44,6 +43,7 @@ from drugsig.report.plots.style import (
     save_figure,
     side_legend,
 )
+from drugsig.tables import effect_size, match_contrast_files, read_contrasts, read_de_table
 
 #: At most this many genes in the heatmap (largest absolute effect size first).
 MAX_GENES = 50

@@ -29,7 +29,6 @@ from matplotlib.lines import Line2D
 
 from drugsig.analysis.genesets import read_result, report_matrix
 from drugsig.analysis.resistance import AGAINST, NO_EVIDENCE, SUPPORTS, mechanisms
-from drugsig.analysis.signatures import read_de_table
 from drugsig.report.plots.style import (
     DIVERGING,
     clustered,
@@ -38,6 +37,7 @@ from drugsig.report.plots.style import (
     patch_handles,
     save_figure,
 )
+from drugsig.tables import read_de_table
 
 #: Enrichments with an FDR below this are ringed.
 FDR = 0.05
