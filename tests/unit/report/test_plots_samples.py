@@ -111,7 +111,7 @@ def test_pca_of_two_samples():
     vst = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [3.0, 2.0, 1.0]})
     result = pca(vst)
     assert result.variance == pytest.approx((1.0, 0.0))
-    assert result.coordinates["PC2"].tolist() == [0.0, 0.0]
+    assert result.coordinates["PC2"].tolist() == pytest.approx([0.0, 0.0], abs=1e-9)
     figure = pca_figure(
         result, sheet(["L1_DMSO_1", "L1_Nutlin_1"]).set_axis(["a", "b"]), "genotype"
     )

@@ -105,7 +105,7 @@ from scipy import stats
 from drugsig.analysis.signatures import cross_drug, treatment_groups
 from drugsig.errors import InputError
 from drugsig.io import write_table_atomic, write_text_atomic
-from drugsig.report.tables import custom_content
+from drugsig.report.multiqc import column, custom_content
 from drugsig.tables import (
     effect_size,
     match_contrast_files,
@@ -454,10 +454,6 @@ def _without_empty_time(table: pd.DataFrame) -> pd.DataFrame:
     return table.drop(columns="time") if (table["time"] == "").all() else table
 
 
-def _column(title: str, description: str, **extra: Any) -> dict[str, Any]:
-    return {"title": title, "description": description, **extra}
-
-
 def _potency_config() -> dict[str, Any]:
     number = {"format": "{:,.2f}"}
     return {
@@ -480,15 +476,15 @@ def _potency_config() -> dict[str, Any]:
             "no_violin": True,
         },
         "headers": {
-            "cell_line": _column("Cell line", "cell line"),
-            "time": _column("Time", "time point"),
-            "drug": _column("Drug", "treatment level of the contrast"),
-            "reference": _column("Reference", "reference contrast (slope 1)"),
-            "n_genes": _column("Core genes", "core genes in the fit", format="{:,.0f}"),
-            "slope": _column("Slope", "relative response (reference = 1)", **number),
-            "ci_low": _column("CI low", "95% confidence interval, lower end", **number),
-            "ci_high": _column("CI high", "95% confidence interval, upper end", **number),
-            "r2": _column("R²", "uncentered R² of the through-origin fit", **number),
+            "cell_line": column("Cell line", "cell line"),
+            "time": column("Time", "time point"),
+            "drug": column("Drug", "treatment level of the contrast"),
+            "reference": column("Reference", "reference contrast (slope 1)"),
+            "n_genes": column("Core genes", "core genes in the fit", format="{:,.0f}"),
+            "slope": column("Slope", "relative response (reference = 1)", **number),
+            "ci_low": column("CI low", "95% confidence interval, lower end", **number),
+            "ci_high": column("CI high", "95% confidence interval, upper end", **number),
+            "r2": column("R²", "uncentered R² of the through-origin fit", **number),
         },
     }
 
@@ -513,12 +509,12 @@ def _similarity_config() -> dict[str, Any]:
             "no_violin": True,
         },
         "headers": {
-            "cell_line": _column("Cell line", "cell line"),
-            "time": _column("Time", "time point"),
-            "spearman": _column("Spearman", "correlation of log2 fold changes", **number),
-            "n_genes": _column("Genes", "genes in the correlation", format="{:,.0f}"),
-            "jaccard": _column("Jaccard", "shared / all signature genes", **number),
-            "n_shared": _column("Shared", "genes in both signatures", format="{:,.0f}"),
+            "cell_line": column("Cell line", "cell line"),
+            "time": column("Time", "time point"),
+            "spearman": column("Spearman", "correlation of log2 fold changes", **number),
+            "n_genes": column("Genes", "genes in the correlation", format="{:,.0f}"),
+            "jaccard": column("Jaccard", "shared / all signature genes", **number),
+            "n_shared": column("Shared", "genes in both signatures", format="{:,.0f}"),
         },
     }
 

@@ -62,7 +62,7 @@ import pandas as pd
 
 from drugsig.errors import InputError
 from drugsig.io import write_table_atomic, write_text_atomic
-from drugsig.report.tables import custom_content
+from drugsig.report.multiqc import DIVERGING_COLOR_STOPS, custom_content
 from drugsig.tables import match_contrast_files, read_contrasts, read_de_table
 
 CURATED_GMT = Path(str(files("drugsig.analysis").joinpath("data", "drugsig_curated.gmt")))
@@ -72,13 +72,6 @@ RESULT_COLUMNS = ["set", "source", "size", "nes", "pvalue", "fdr", "leading_edge
 SUMMARY_COLUMNS = ["contrast", "set", "source", "nes", "fdr"]
 MAX_REPORT_SETS = 50
 # Diverging blue-white-red (ColorBrewer RdBu), white at NES 0.
-_COLOR_STOPS = [
-    [0, "#2166ac"],
-    [0.25, "#92c5de"],
-    [0.5, "#f7f7f7"],
-    [0.75, "#f4a582"],
-    [1, "#b2182b"],
-]
 _SHOWN_SKIPPED = 10
 
 
@@ -370,7 +363,7 @@ def _report_config(matrix: pd.DataFrame, n_sets: int) -> dict[str, Any]:
             "zlab": "NES",
             "min": -limit,
             "max": limit,
-            "colstops": _COLOR_STOPS,
+            "colstops": DIVERGING_COLOR_STOPS,
             "xcats_samples": False,
             "ycats_samples": False,
             "cluster_rows": False,

@@ -79,7 +79,7 @@ import pandas as pd
 
 from drugsig.analysis.genesets import GeneSet, load_gene_sets, read_result
 from drugsig.io import write_table_atomic, write_text_atomic
-from drugsig.report.tables import custom_content
+from drugsig.report.multiqc import column, custom_content
 from drugsig.tables import effect_size, match_contrast_files, read_contrasts, read_de_table
 
 SUPPORTS, AGAINST, NO_EVIDENCE = "supports", "against", "no evidence"
@@ -275,9 +275,6 @@ def mechanisms(evidence: pd.DataFrame) -> pd.DataFrame:
 
 
 def _report_config(resistance_cfg: Mapping[str, Any]) -> dict[str, Any]:
-    def column(title: str, description: str, **extra: Any) -> dict[str, Any]:
-        return {"title": title, "description": description, **extra}
-
     number = {"format": "{:,.2f}"}
     return {
         "id": "resistance_panel",

@@ -249,7 +249,8 @@ def contrast_samples(
 
 def _exclusion_flags(rows: pd.DataFrame, references: pd.DataFrame) -> list[str]:
     """Flags for the wells and samples of a gene (``rows``) and of the reference genes
-    (``references``) left out of a comparison."""
+    (``references``) left out of a comparison.
+    """
     flags = []
     for flag, table in (("excluded_wells", rows), ("excluded_reference_wells", references)):
         excluded = int(table["n_excluded"].sum())
@@ -355,7 +356,7 @@ def by_gene_name(de_table: pd.DataFrame) -> pd.DataFrame:
 
 
 def concordance(ddct_table: pd.DataFrame, de_tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """qPCR log2 fold changes beside the RNA-seq ones, for genes measured by both.
+    """QPCR log2 fold changes beside the RNA-seq ones, for genes measured by both.
 
     Parameters
     ----------
@@ -423,7 +424,8 @@ def describe_concordance(summary: pd.DataFrame) -> str:
 
 def plot_concordance(table: pd.DataFrame, summary: pd.DataFrame) -> Figure:
     """Scatter of qPCR against RNA-seq log2 fold changes, one colour per contrast, with
-    95 % intervals (qPCR: ddCt interval; RNA-seq: ±1.96 lfcSE) and the identity line."""
+    95 % intervals (qPCR: ddCt interval; RNA-seq: ±1.96 lfcSE) and the identity line.
+    """
     figure = Figure(figsize=(6.4, 5.6), layout="constrained")
     axis = figure.subplots()
     pairs = table.dropna(subset=["qpcr_log2fc", "rnaseq_log2fc"])

@@ -566,7 +566,8 @@ def plot_dose_response(
     normalised: pd.DataFrame, fits: Mapping[tuple[str, str], CurveFit]
 ) -> Figure:
     """Dose-response curves, one panel per drug: mean ± SD of the replicate wells,
-    the fitted curve and its IC50 (dotted line)."""
+    the fitted curve and its IC50 (dotted line).
+    """
     drugs = list(dict.fromkeys(normalised["drug"]))
     columns = min(len(drugs), 2)
     rows = math.ceil(len(drugs) / columns)

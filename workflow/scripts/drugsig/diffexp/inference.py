@@ -802,7 +802,7 @@ class VectorizedInference(DefaultInference):
         optimizer: str,
         shrink_index: int,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """apeGLM MAP coefficients of every gene (Newton; pydeseq2's solver as fallback).
+        """ApeGLM MAP coefficients of every gene (Newton; pydeseq2's solver as fallback).
 
         See :meth:`pydeseq2.inference.Inference.lfc_shrink_nbinom_glm`; ``optimizer``
         only matters for genes refitted with pydeseq2's solver.

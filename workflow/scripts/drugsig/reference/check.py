@@ -125,7 +125,8 @@ def check_reference(fasta: str | Path, gtf: str | Path) -> ContigComparison:
 
 def write_contig_table(fasta: str | Path, gtf: str | Path, output: str | Path) -> None:
     """Check the reference (see :func:`check_reference`) and write, per sequence name,
-    whether it is in the FASTA and whether the GTF has genes on it."""
+    whether it is in the FASTA and whether the GTF has genes on it.
+    """
     comparison = check_reference(fasta, gtf)
     names = list(dict.fromkeys([*comparison.fasta, *comparison.gtf]))
     table = pd.DataFrame(

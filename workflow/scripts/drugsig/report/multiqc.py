@@ -1,12 +1,23 @@
-"""MultiQC custom content as JSON (``*_mqc.json``): tables and images in report groups.
+"""The one writer of MultiQC custom content, in the three forms drugsig uses.
 
-See https://docs.seqera.io/multiqc/custom_content. Sections of one
-:class:`ReportGroup` appear together under one heading in the report.
+See https://docs.seqera.io/multiqc/custom_content.
+
+* TSV (``*_mqc.tsv``, :func:`custom_content`): a ``#``-commented YAML header (``id``,
+  ``section_name``, ``description``, ``plot_type``, ``pconfig``, ``headers``) and
+  tab-separated data; tables and heatmaps.
+* JSON (``*_mqc.json``, :func:`write_mqc_table`, :func:`write_mqc_image`): sections
+  of one :class:`ReportGroup` appear together under one heading in the report.
+* HTML (``*_mqc.html``, :func:`html_section`): an HTML comment holding the YAML
+  section config, then the HTML body (embedded images, :func:`embedded_png`).
+
+:func:`column` and :data:`DIVERGING_COLOR_STOPS` are the shared pieces of section
+configs.
 """
 
 from __future__ import annotations
 
 import base64
+import html
 import io
 import json
 import math
@@ -16,9 +27,103 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import yaml
 from matplotlib.figure import Figure
 
 from drugsig.io import write_bytes_atomic
+
+# Diverging blue-white-red (ColorBrewer RdBu), white at 0 (heatmaps of log2 fold changes
+# or enrichment scores on a symmetric scale).
+DIVERGING_COLOR_STOPS = [
+    [0, "#2166ac"],
+    [0.25, "#92c5de"],
+    [0.5, "#f7f7f7"],
+    [0.75, "#f4a582"],
+    [1, "#b2182b"],
+]
+
+
+def column(title: str, description: str, **extra: Any) -> dict[str, Any]:
+    """Build the MultiQC settings of one table column.
+
+    Parameters
+    ----------
+    title
+        Column title.
+    description
+        Tooltip text.
+    **extra
+        Further MultiQC column settings (``format``, ``min``, ``scale``, ...).
+
+    Returns
+    -------
+    dict
+        The column's ``headers`` entry.
+    """
+    return {"title": title, "description": description, **extra}
+
+
+def custom_content(config: Mapping[str, Any], table: pd.DataFrame, index: bool = False) -> str:
+    """Render a MultiQC custom content TSV: ``config`` as a commented YAML header, then ``table``.
+
+    Parameters
+    ----------
+    config
+        The section config (``id``, ``section_name``, ``plot_type``, ...).
+    table
+        The data; floats with three significant digits, NaN as ``nan``.
+    index
+        Write the table's index as its first column.
+
+    Returns
+    -------
+    str
+        The file's text.
+    """
+    header = yaml.safe_dump(dict(config), sort_keys=False, width=1000)
+    lines = "".join(f"# {line}\n" for line in header.splitlines())
+    return lines + table.to_csv(sep="\t", index=index, float_format="%.3g", na_rep="nan")
+
+
+def embedded_png(png: bytes, alt: str | None = None, style: str = 'width="100%"') -> str:
+    """Make an ``<img>`` tag holding a PNG as base64 data (a self-contained report).
+
+    Parameters
+    ----------
+    png
+        The image bytes.
+    alt
+        Alternative text (none when ``None``).
+    style
+        The tag's size attributes.
+
+    Returns
+    -------
+    str
+        The HTML tag.
+    """
+    data = base64.b64encode(png).decode("ascii")
+    alt_text = "" if alt is None else f' alt="{html.escape(alt)}"'
+    return f'<img src="data:image/png;base64,{data}"{alt_text} {style}>'
+
+
+def html_section(config: Mapping[str, Any], body: str) -> str:
+    """Render a MultiQC custom-content HTML file: the YAML config in a comment, then ``body``.
+
+    Parameters
+    ----------
+    config
+        The section config (``id``, ``section_name``, ``description``, ``plot_type``).
+    body
+        The section's HTML.
+
+    Returns
+    -------
+    str
+        The file's text.
+    """
+    header = yaml.safe_dump(dict(config), sort_keys=False, width=1000, allow_unicode=True)
+    return f"<!--\n{header}-->\n{body}\n"
 
 
 def figure_png(figure: Figure) -> bytes:
@@ -41,14 +146,7 @@ def write_mqc_image(
     path: str | Path, group: ReportGroup, section: str, description: str, png: bytes
 ) -> None:
     """Write a MultiQC custom-content JSON (``*_mqc.json``) section showing a PNG."""
-    image = base64.b64encode(png).decode("ascii")
-    _write_mqc(
-        path,
-        group,
-        section,
-        description,
-        {"plot_type": "html", "data": f'<img src="data:image/png;base64,{image}" width="100%">'},
-    )
+    _write_mqc(path, group, section, description, {"plot_type": "html", "data": embedded_png(png)})
 
 
 def write_mqc_table(

@@ -28,10 +28,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from drugsig.analysis.signatures import signature
 from drugsig.io import write_text_atomic
+from drugsig.report.multiqc import DIVERGING_COLOR_STOPS, column, custom_content
 from drugsig.tables import effect_size, match_contrast_files, read_contrasts, read_de_table
 
 N_TOP = 5
@@ -46,14 +46,6 @@ SUMMARY_COLUMNS = [
     "n_down",
     "top_up",
     "top_down",
-]
-# Diverging blue-white-red (ColorBrewer RdBu), white at log2 fold change 0.
-_COLOR_STOPS = [
-    [0, "#2166ac"],
-    [0.25, "#92c5de"],
-    [0.5, "#f7f7f7"],
-    [0.75, "#f4a582"],
-    [1, "#b2182b"],
 ]
 
 
@@ -123,18 +115,8 @@ def marker_matrix(panel: pd.DataFrame) -> pd.DataFrame:
     ).rename_axis(index="gene", columns=None)
 
 
-def custom_content(config: Mapping[str, Any], table: pd.DataFrame, index: bool = False) -> str:
-    """A MultiQC custom content TSV: ``config`` as a commented YAML header, then ``table``."""
-    header = yaml.safe_dump(dict(config), sort_keys=False, width=1000)
-    lines = "".join(f"# {line}\n" for line in header.splitlines())
-    return lines + table.to_csv(sep="\t", index=index, float_format="%.3g", na_rep="nan")
-
-
 def _summary_config(padj: float, min_abs_log2fc: float) -> dict[str, Any]:
     thresholds = f"padj < {padj:g} and |log2 fold change| >= {min_abs_log2fc:g}"
-
-    def column(title: str, description: str, **extra: Any) -> dict[str, Any]:
-        return {"title": title, "description": description, **extra}
 
     count = {"format": "{:,.0f}", "min": 0}
     return {
@@ -189,7 +171,7 @@ def _marker_config(matrix: pd.DataFrame) -> dict[str, Any]:
             "zlab": "log2 fold change",
             "min": -limit,
             "max": limit,
-            "colstops": _COLOR_STOPS,
+            "colstops": DIVERGING_COLOR_STOPS,
             "xcats_samples": False,
             "ycats_samples": False,
             "cluster_rows": False,

@@ -11,16 +11,14 @@ at most :data:`MAX_EMBEDDED` of them (the note names the folder holding them all
 
 from __future__ import annotations
 
-import base64
 import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from drugsig.io import write_text_atomic
+from drugsig.report.multiqc import embedded_png, html_section
 from drugsig.report.plots.samples import N_TOP
 from drugsig.report.plots.signatures import MAX_GENES
 from drugsig.report.plots.summaries import FDR
@@ -118,11 +116,7 @@ def sections(signatures_cfg: Mapping[str, Any]) -> dict[str, Section]:
 
 
 def _image(path: Path, alt: str) -> str:
-    data = base64.b64encode(path.read_bytes()).decode("ascii")
-    return (
-        f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
-        'style="max-width: 100%; height: auto;" />'
-    )
+    return embedded_png(path.read_bytes(), alt, 'style="max-width: 100%; height: auto;" /')
 
 
 def _location(paths: Sequence[Path]) -> str:
@@ -153,7 +147,6 @@ def section_html(section: Section, images: Sequence[str | Path]) -> str:
         "description": description,
         "plot_type": "html",
     }
-    header = yaml.safe_dump(config, sort_keys=False, width=1000, allow_unicode=True)
     if len(paths) == 1:
         body = f'<div class="mqc-custom-content-image">{_image(paths[0], section.name)}</div>'
     else:
@@ -162,7 +155,7 @@ def section_html(section: Section, images: Sequence[str | Path]) -> str:
             f"{_image(path, f'{section.name}: {path.stem}')}</details>"
             for i, path in enumerate(paths[:MAX_EMBEDDED])
         )
-    return f"<!--\n{header}-->\n{body}\n"
+    return html_section(config, body)
 
 
 def write_multiqc_sections(
