@@ -51,4 +51,4 @@ demo: setup
 	python -m drugsig.simulate --outdir resources/demo --sheets-dir config --seed 42
 
 clean:
-	rm -rf results logs benchmarks/runs .snakemake resources/reference resources/index
+	rm -rf results logs .snakemake resources/reference resources/index

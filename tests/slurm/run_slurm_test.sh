@@ -171,7 +171,7 @@ main() {
         (cd "$REPO" && find . -mindepth 1 \
             \( -path ./.git -o -path ./.venv -o -path ./.snakemake -o -path ./results \
             -o -path ./logs -o -path ./resources/reference -o -path ./resources/index \
-            -o -path ./benchmarks/output -o -name __pycache__ -o -name '.*_cache' \) -prune \
+            -o -name __pycache__ -o -name '.*_cache' \) -prune \
             -o \( -type f -o -type l \) -print0) >"$FILELIST"
     fi
     for dest in "$LOCAL_DIR" "$SLURM_DIR"; do

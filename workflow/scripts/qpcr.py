@@ -4,10 +4,10 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w")
 
-from drugsig.assays.qpcr import run_qpcr
+from drugsig.assays.qpcr import write_qpcr
 from drugsig.io import require_files
 
-run_qpcr(
+write_qpcr(
     snakemake.input.table,
     snakemake.input.samples,
     snakemake.input.contrasts,

@@ -4,9 +4,9 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w")
 
-from drugsig.assays.viability import run_viability
+from drugsig.assays.viability import write_viability
 
-run_viability(
+write_viability(
     snakemake.input.table,
     wells_out=snakemake.output.wells,
     fits_out=snakemake.output.fits,

@@ -9,8 +9,8 @@ import pytest
 from scipy import stats
 
 from conftest import BIN, tool_environment
-from drugsig.assays.qpcr import contrast_samples, ddct, delta_ct, read_qpcr, run_qpcr
-from drugsig.assays.viability import run_viability
+from drugsig.assays.qpcr import contrast_samples, ddct, delta_ct, read_qpcr, write_qpcr
+from drugsig.assays.viability import write_viability
 from drugsig.errors import InputError
 from drugsig.simulate.design import DEMO_CONTRASTS, demo_design
 from drugsig.simulate.effects import sample_log2fc, true_log2fc
@@ -261,7 +261,7 @@ def demo(tmp_path_factory):
             ("mqc_plot", "qpcr_concordance_mqc.json"),
         ]
     }
-    run_qpcr(
+    write_qpcr(
         folder / "qpcr.tsv", folder / "samples.tsv", folder / "contrasts.tsv", de_tables, **outputs
     )
     return outputs
@@ -296,7 +296,7 @@ def test_report_has_the_viability_and_qpcr_sections(demo, tmp_path):
     for key in ("mqc_table", "mqc_plot"):
         shutil.copy(demo[key], custom)
     plates = write(tmp_path / "plates.tsv", simulate_viability_plates(np.random.default_rng(1)))
-    run_viability(
+    write_viability(
         plates,
         wells_out=tmp_path / "wells.tsv",
         fits_out=tmp_path / "fits.tsv",

@@ -13,7 +13,7 @@ from drugsig.assays.viability import (
     normalise,
     read_plates,
     resolve_parentals,
-    run_viability,
+    write_viability,
 )
 from drugsig.errors import InputError
 from drugsig.simulate.viability import DEMO_LINES, simulate_viability_plates
@@ -91,7 +91,7 @@ def demo(tmp_path_factory):
         "mqc_curves": folder / "mqc" / "viability_curves_mqc.json",
         "mqc_fold": folder / "mqc" / "viability_fold_resistance_mqc.json",
     }
-    run_viability(table, **outputs)
+    write_viability(table, **outputs)
     return outputs
 
 
@@ -213,7 +213,7 @@ def test_parental_from_config_and_fold_from_fits(tmp_path):
         key: tmp_path / f"{key}.out"
         for key in ("wells_out", "fits_out", "fold_out", "plot_out", "mqc_curves", "mqc_fold")
     }
-    run_viability(path, parental={"R": "P"}, **out)
+    write_viability(path, parental={"R": "P"}, **out)
     fold = pd.read_csv(out["fold_out"], sep="\t", keep_default_na=False)
     assert fold[["cell_line", "parental"]].values.tolist() == [["P", ""], ["R", "P"]]
 
@@ -298,7 +298,7 @@ def test_bad_plate_tables_name_the_row(tmp_path, rows, message):
             key: tmp_path / f"{key}.out"
             for key in ("wells_out", "fits_out", "fold_out", "plot_out", "mqc_curves", "mqc_fold")
         }
-        run_viability(path, **out)
+        write_viability(path, **out)
     assert str(error.value).startswith(f"{path}, {message}")
     assert not (tmp_path / "fits_out.out").exists()
 

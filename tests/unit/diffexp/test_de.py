@@ -11,7 +11,7 @@ from drugsig.diffexp.deseq import (
     RESULT_COLUMNS,
     _contrast_row,
     check_counts,
-    run_de,
+    differential_expression,
     write_de,
 )
 from drugsig.errors import InputError
@@ -85,7 +85,7 @@ def drugs():
     counts.loc[190, "S00"] = 9  # 9 reads in total: dropped
     counts.loc[191, "S00"] = 10  # 10 reads: kept
     cfg = diffexp(shrink=True)
-    result = run_de(counts, samples, build_contrasts(samples, cfg), cfg)
+    result = differential_expression(counts, samples, build_contrasts(samples, cfg), cfg)
     return samples, counts, log2fc, result
 
 
@@ -239,11 +239,11 @@ def two_lines():
 def test_contrasts_of_several_cell_lines_are_fitted_per_cell_line(two_lines):
     samples, counts = two_lines
     cfg = diffexp()
-    result = run_de(counts, samples, build_contrasts(samples, cfg), cfg)
+    result = differential_expression(counts, samples, build_contrasts(samples, cfg), cfg)
     assert list(result.tables) == ["A_Drug_vs_DMSO", "B_Drug_vs_DMSO"]
     assert list(result.contrasts["cell_line"]) == ["A", "B"]
     line_a = samples[samples["cell_line"] == "A"]
-    alone = run_de(
+    alone = differential_expression(
         counts[["gene_id", "gene_name", *line_a.index]], line_a, build_contrasts(line_a, cfg), cfg
     )
     pd.testing.assert_frame_equal(result.tables["A_Drug_vs_DMSO"], alone.tables["Drug_vs_DMSO"])
@@ -262,8 +262,8 @@ def test_covariate_absorbs_a_batch_effect():
     log2fc = effects(samples, 120, Drug=[(0, 20, 1.5)], b2=[(10, 30, 3.0)])
     counts = simulate(samples, mean, log2fc, seed=6)
     contrasts = build_contrasts(samples, diffexp())
-    with_batch = run_de(counts, samples, contrasts, diffexp(covariates=["batch"]))
-    without = run_de(counts, samples, contrasts, diffexp())
+    with_batch = differential_expression(counts, samples, contrasts, diffexp(covariates=["batch"]))
+    without = differential_expression(counts, samples, contrasts, diffexp())
     table = with_batch.tables["Drug_vs_DMSO"]
     assert_recovered(table, gene_ids(0, 20), 1.5)
     both = gene_ids(10, 20)  # drug and batch effects
@@ -278,7 +278,7 @@ def test_confounded_covariate_is_an_input_error():
     counts = simulate(samples, np.full(20, 100.0), np.zeros((4, 20)), seed=7)
     cfg = diffexp(covariates=["batch"])
     with pytest.raises(InputError) as error:
-        run_de(counts, samples, build_contrasts(samples, cfg), cfg)
+        differential_expression(counts, samples, build_contrasts(samples, cfg), cfg)
     assert str(error.value) == (
         "contrast(s) Drug_vs_DMSO: the covariates batch (diffexp.covariates) are "
         "confounded with the compared groups, so the model cannot be fitted. Remove them "
@@ -298,7 +298,7 @@ def test_inference_is_passed_through(two_lines):
             return super().wald_test(*args, **kwargs)
 
     cfg = diffexp()
-    run_de(counts, line_a, build_contrasts(line_a, cfg), cfg, inference=Counting(n_cpus=1))
+    differential_expression(counts, line_a, build_contrasts(line_a, cfg), cfg, inference=Counting(n_cpus=1))
     assert Counting.calls == 1
 
 

@@ -1,4 +1,11 @@
-"""Writing result files so that a crash never leaves a complete-looking one."""
+"""Files between jobs: written so that a crash never leaves a complete-looking one.
+
+* :func:`write_bytes_atomic`, :func:`write_text_atomic`, :func:`write_table_atomic`:
+  a temporary file renamed into place.
+* :func:`concat_tables`: one TSV from several with the same columns.
+* :func:`require_files`: per-contrast files written beside a job's index file must
+  still exist when a later job reads them.
+"""
 
 from __future__ import annotations
 
@@ -60,7 +67,7 @@ def concat_tables(paths: list[str | Path], output: str | Path) -> None:
 
 
 def require_files(paths: Iterable[str | Path], rule: str) -> list[str]:
-    """``paths`` as strings if every file exists.
+    """Return ``paths`` as strings if every file exists.
 
     For per-contrast files that a job writes together with an index file, which is
     what later rules depend on: Snakemake does not notice when one of them is deleted.
@@ -70,8 +77,8 @@ def require_files(paths: Iterable[str | Path], rule: str) -> list[str]:
     InputError
         Naming the missing files and how to re-create them.
     """
-    paths = [str(path) for path in paths]
-    missing = [path for path in paths if not Path(path).is_file()]
+    names = [str(path) for path in paths]
+    missing = [name for name in names if not Path(name).is_file()]
     if missing:
         shown = ", ".join(missing[:5]) + (
             f" and {len(missing) - 5} more" if len(missing) > 5 else ""
@@ -80,4 +87,4 @@ def require_files(paths: Iterable[str | Path], rule: str) -> list[str]:
             f"{shown}: missing, though rule {rule} has run (deleted since?). Re-create "
             f"with: snakemake --forcerun {rule}"
         )
-    return paths
+    return names

@@ -506,7 +506,7 @@ def _validation_table(ddct_table: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataF
     return table
 
 
-def run_qpcr(
+def write_qpcr(
     table: str | Path,
     samples_sheet: str | Path,
     contrasts: str | Path,

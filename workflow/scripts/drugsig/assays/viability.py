@@ -641,7 +641,7 @@ def _fold_report_table(fold: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def run_viability(
+def write_viability(
     table: str | Path,
     *,
     wells_out: str | Path,

@@ -44,11 +44,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from pydeseq2.dds import DeseqDataSet
-from pydeseq2.default_inference import DefaultInference
 from pydeseq2.ds import DeseqStats
 from pydeseq2.inference import Inference
 from pydeseq2.preprocessing import deseq2_norm
 
+from drugsig.diffexp.inference import VectorizedInference
 from drugsig.errors import InputError
 from drugsig.inputs.design import Contrast, build_contrasts, model_groups
 from drugsig.inputs.sheets import load_samples
@@ -249,7 +249,7 @@ def _contrast_row(contrast: Contrast, groups: pd.Series, samples: pd.DataFrame) 
     }
 
 
-def run_de(
+def differential_expression(
     counts: pd.DataFrame,
     samples: pd.DataFrame,
     contrasts: Sequence[Contrast],
@@ -272,7 +272,8 @@ def run_de(
         ``min_count``, ``alpha``, ``shrink``, ``n_cpus`` are used).
     inference
         pydeseq2 inference back end, passed to every ``DeseqDataSet`` and
-        ``DeseqStats``; default ``DefaultInference(n_cpus=diffexp_cfg["n_cpus"])``.
+        ``DeseqStats``; default, as in the workflow,
+        ``VectorizedInference(n_cpus=diffexp_cfg["n_cpus"])``.
     source
         Name of the count matrix in error messages.
 
@@ -286,7 +287,7 @@ def run_de(
         On a bad count matrix or covariates confounded with the compared groups.
     """
     check_counts(counts, list(samples.index), source)
-    inference = inference or DefaultInference(n_cpus=diffexp_cfg["n_cpus"])
+    inference = inference or VectorizedInference(n_cpus=diffexp_cfg["n_cpus"])
     families = _families(samples, contrasts, diffexp_cfg["vehicle"])
     gene_names = counts.set_index("gene_id")["gene_name"]
     tables: dict[str, pd.DataFrame] = {}
@@ -344,7 +345,7 @@ def write_de(
     normalized, contrasts
         Output paths of the normalized counts and of the contrasts table.
     inference
-        pydeseq2 inference back end (see :func:`run_de`).
+        pydeseq2 inference back end (see :func:`differential_expression`).
 
     Raises
     ------
@@ -356,7 +357,9 @@ def write_de(
     sheet = load_samples(samples)
     built = build_contrasts(sheet, diffexp_cfg, source=str(samples))
     paths = match_contrast_files(tables, [contrast.name for contrast in built])
-    result = run_de(read_counts(counts), sheet, built, diffexp_cfg, inference, source=str(counts))
+    result = differential_expression(
+        read_counts(counts), sheet, built, diffexp_cfg, inference, source=str(counts)
+    )
     for name, path in paths.items():
         write_table_atomic(result.tables[name], path)
     write_table_atomic(result.normalized, normalized)
