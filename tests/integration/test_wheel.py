@@ -84,4 +84,4 @@ def test_wheel_from_clean_clone_validates_a_config(tmp_path):
     assert lines[1] == "0.1.0"
     assert lines[2] == "star 0.05"
     assert lines[3] == "True"
-    assert lines[4].startswith("rejected: config.yaml: aligner")
+    assert lines[4] == "rejected: config.yaml: 'aligner': 'bowtie' is not one of star, hisat2."
