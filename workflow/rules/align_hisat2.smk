@@ -1,7 +1,8 @@
 # HISAT2 (aligner: hisat2): the index, with the GTF's splice sites when they fit the
 # memory budget. Drop-in for align_star.smk; the alignment itself runs in the
-# per-sample job (reads_to_counts.smk). Logic: drugsig/hisat2.py.
-from drugsig.reads.align.star import machine_memory_mb
+# per-sample job (reads_to_counts.smk). Logic: drugsig/reads/align/hisat2.py.
+from drugsig.reads.align import hisat2 as hisat2_lib
+from drugsig.reads.align.memory import machine_memory_mb
 
 # Config key `hisat2`, defaults filled in by the schema (README "Aligners").
 HISAT2 = config["hisat2"]

@@ -1,9 +1,15 @@
 # Count-matrix entry: the user's matrix replaces the FASTQ stages.
 
 
+# The user's count matrix, the samples sheet and, with a GTF, the gene table.
+COUNT_IMPORT_INPUTS = {"counts": config["counts"], "samples": config["samples"]}
+if SOURCE_GTF:
+    COUNT_IMPORT_INPUTS["genes"] = "resources/reference/genes.tsv"
+
+
 rule import_counts:
     input:
-        unpack(count_import_inputs),
+        **COUNT_IMPORT_INPUTS,
     output:
         "results/counts/counts.tsv",
     log:

@@ -7,7 +7,10 @@
 
 rule check_reads:
     input:
-        chunk_reads,
+        # All FASTQ files of the samples of the chunk.
+        lambda wildcards: [
+            fq for sample in CHECK_CHUNKS[wildcards.chunk] for fq in RAW_READS[sample]
+        ],
     output:
         "results/qc/raw/{chunk}.tsv",
     log:
@@ -20,7 +23,12 @@ rule check_reads:
         mem_mb=2000,
         runtime=120,
     params:
-        units=chunk_units,
+        # The units of each sample of the chunk, as plain dicts (Unit.record): the
+        # job's recorded params stay the same while its units do.
+        units=lambda wildcards: {
+            sample: [unit.record() for unit in UNITS[sample]]
+            for sample in CHECK_CHUNKS[wildcards.chunk]
+        },
     script:
         "../scripts/check_reads.py"
 

@@ -1,12 +1,18 @@
-# One job per sample from raw reads to gene counts (drugsig/reads_to_counts.py):
+# One job per sample from raw reads to gene counts (drugsig/reads/reads_to_counts.py):
 # FastQC, cutadapt (all units; trimmed reads stay inside the job), the aligner (all
 # units into one sorted, indexed BAM, a read group per unit), samtools reports,
 # strandedness inference and featureCounts. Then the count matrix of all samples.
 # Reports go to results/qc/samples/{sample}/ (drugsig.reads.reads_to_counts.SampleReports).
 import json
+import os
 import shlex
+import sys
 
 from snakemake_interface_executor_plugins.settings import DeploymentMethod
+
+from drugsig.reads.align import ALIGNERS
+from drugsig.reads.featurecounts import declared_strandedness
+from drugsig.reads.reads_to_counts import unit_arguments
 
 # The Python running the command-line script: the conda environment's with --sdm conda
 # (or in a container), else Snakemake's own, as Snakemake does for `script:` rules.
@@ -37,10 +43,25 @@ READS_TO_COUNTS_SETTINGS = shlex.quote(
     )
 )
 
+# What a sample's job reads: its FASTQ files and, if on, the check of its chunk.
+SAMPLE_INPUTS = {
+    sample: [*RAW_READS[sample], f"results/qc/raw/{chunk}.tsv"]
+    for chunk, samples in CHECK_CHUNKS.items()
+    for sample in samples
+} or RAW_READS
+SAMPLE_ARGUMENTS = {
+    sample: "--strandedness {} {}".format(
+        declared_strandedness(units, config["counting"]["strandedness"]),
+        unit_arguments(units),
+    )
+    for sample, units in UNITS.items()
+}
+
 
 rule reads_to_counts:
     input:
-        reads=reads_and_check,
+        # The sample's FASTQ files and, with fastq_qc.check, the check of its chunk.
+        reads=lambda wildcards: SAMPLE_INPUTS[wildcards.sample],
         index=f"resources/index/{config['aligner']}",
         gtf="resources/reference/annotation.gtf",
     output:
@@ -56,10 +77,14 @@ rule reads_to_counts:
         "../../envs/reads_to_counts.yaml"
     threads: 8
     resources:
-        mem_mb=aligner_mem_mb,
+        # The aligner's index plus its sorting buffers and slack; more per retry.
+        mem_mb=lambda wildcards, input, attempt: ALIGNERS[
+            config["aligner"]
+        ].align_job_mem_mb(input.index, attempt),
         runtime=480,
     params:
-        sample=sample_arguments,
+        # Declared strandedness and units, as options of reads_to_counts.py.
+        sample=lambda wildcards: SAMPLE_ARGUMENTS[wildcards.sample],
         settings=READS_TO_COUNTS_SETTINGS,
         aligner=config["aligner"],
     # A command-line script, not `script:`: see workflow/scripts/reads_to_counts.py.

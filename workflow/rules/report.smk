@@ -1,6 +1,25 @@
 # MultiQC report: tool QC plus the workflow's own sections as custom content.
 
 
+# Tool reports and custom content the MultiQC report is built from (rule inputs, for
+# the DAG), and the folders MultiQC searches.
+MULTIQC_INPUTS = [
+    "results/multiqc/custom/de_summary_mqc.tsv",
+    "results/multiqc/custom/marker_panel_mqc.tsv",
+    *ANALYSIS_REPORT_TABLES,
+    *PLOT_REPORT_SECTIONS.values(),
+    *ASSAY_OUTPUTS,
+]
+MULTIQC_FOLDERS = "results/multiqc/custom"
+if not COUNTS_MODE:
+    MULTIQC_INPUTS += [
+        *(["results/qc/raw_reads.tsv"] if CHECK_CHUNKS else []),
+        "results/multiqc/custom/sample_qc_mqc.tsv",
+        *expand("results/qc/samples/{sample}", sample=SAMPLE_NAMES),
+    ]
+    MULTIQC_FOLDERS = "results/qc results/multiqc/custom"
+
+
 rule report_tables:
     input:
         contrasts="results/de/contrasts.tsv",
@@ -24,7 +43,7 @@ rule report_tables:
 
 rule multiqc:
     input:
-        multiqc_inputs(),
+        MULTIQC_INPUTS,
         config=f"{workflow.basedir}/workflow/report/multiqc_config.yaml",
     output:
         "results/multiqc/multiqc_report.html",
@@ -37,7 +56,7 @@ rule multiqc:
         mem_mb=4000,
         runtime=60,
     params:
-        folders=multiqc_folders(),
+        folders=MULTIQC_FOLDERS,
     shell:
         "multiqc --force --no-ansi --config {input.config} --outdir results/multiqc "
         "--filename multiqc_report.html {params.folders} > {log} 2>&1"

@@ -4,9 +4,9 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w")
 
-from drugsig.reads.align.hisat2 import build_hisat2_index
+from drugsig.reads.align.hisat2 import build_index
 
-build_hisat2_index(
+build_index(
     fasta=snakemake.input.fasta,
     fai=snakemake.input.fai,
     gtf=snakemake.input.gtf,

@@ -4,9 +4,9 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w")
 
-from drugsig.reads.align.star_index import build_star_index
+from drugsig.reads.align.star import build_index
 
-build_star_index(
+build_index(
     fasta=snakemake.input.fasta,
     fai=snakemake.input.fai,
     gtf=snakemake.input.gtf,

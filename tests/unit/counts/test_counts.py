@@ -2,13 +2,13 @@ import pandas as pd
 import pytest
 
 from drugsig.counts.matrix import (
-    declared_strandedness,
     import_count_matrix,
     merge_counts,
     write_count_matrix,
 )
 from drugsig.errors import InputError
 from drugsig.inputs.sheets import Unit
+from drugsig.reads.featurecounts import declared_strandedness
 
 HEADER = "# Program:featureCounts v2.0.3\nGeneid\tChr\tStart\tEnd\tStrand\tLength\t{bam}\n"
 

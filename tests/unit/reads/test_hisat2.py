@@ -7,21 +7,18 @@ import subprocess
 import pysam
 import pytest
 
+from drugsig.inputs.sheets import Unit
 from drugsig.reads.align import hisat2
 from drugsig.reads.align.hisat2 import (
     alignment_memory_mb,
     alignment_splice_site_arguments,
-    exons,
-    format_summary,
     hisat2_command,
     index_build_memory_bytes,
-    merge_summaries,
-    parse_summary,
     plan_index,
     rna_strandness,
-    splice_sites,
 )
-from drugsig.reads.trim import ReadUnit
+from drugsig.reads.align.hisat2_summary import format_summary, merge_summaries, parse_summary
+from drugsig.reads.align.splice_sites import exons, splice_sites, write_intervals
 
 HG38 = 3_099_734_149
 DEMO = 1_795_869
@@ -207,7 +204,7 @@ def test_same_as_hisat2_scripts(gtf, tmp_path, script, function):
         pytest.skip(f"{script} is not installed")
     expected = subprocess.run([script, str(gtf)], capture_output=True, text=True, check=True)
     output = tmp_path / "out.txt"
-    hisat2.write_intervals(function(gtf), output)
+    write_intervals(function(gtf), output)
     assert output.read_text() == expected.stdout
 
 
@@ -242,7 +239,7 @@ def test_merging_single_and_paired_end_is_an_error():
 
 
 def test_paired_unit_command_has_its_read_group_and_strandness():
-    unit = ReadUnit("L001", "t/L001_R1.fastq.gz", "t/L001_R2.fastq.gz")
+    unit = Unit("s1", "L001", "t/L001_R1.fastq.gz", "t/L001_R2.fastq.gz")
     command = hisat2_command("s1", unit, "idx/genome", 8, "u.summary", "RF", ["--no-mixed"])
     text = " ".join(command)
     assert command[:5] == ["hisat2", "-p", "8", "-x", "idx/genome"]
@@ -254,7 +251,7 @@ def test_paired_unit_command_has_its_read_group_and_strandness():
 
 
 def test_single_end_unstranded_unit_command():
-    command = hisat2_command("s1", ReadUnit("L2", "r1.fq.gz"), "i", 2, "x", None)
+    command = hisat2_command("s1", Unit("s1", "L2", "r1.fq.gz"), "i", 2, "x", None)
     assert "-U" in command
     assert "-1" not in command
     assert "--rna-strandness" not in command
@@ -294,7 +291,7 @@ def write_reference(root, rng):
     return sequence[2000:3000] + sequence[4000:5000]  # the spliced transcript
 
 
-def write_unit(path_stem, transcript, rng, n_pairs, paired=True):
+def write_unit(path_stem, transcript, rng, n_pairs, paired=True, sample="s1"):
     """Reverse-stranded 60 bp reads of 200 bp fragments, every fragment across the junction."""
     reads1, reads2 = [], []
     for _ in range(n_pairs):
@@ -311,7 +308,7 @@ def write_unit(path_stem, transcript, rng, n_pairs, paired=True):
             for index, read in enumerate(reads):
                 handle.write(f"@r{index}/{number}\n{read}\n+\n{'I' * len(read)}\n")
         files.append(path)
-    return ReadUnit(path_stem.rsplit("/", 1)[-1], files[0], files[1] if paired else None)
+    return Unit(sample, path_stem.rsplit("/", 1)[-1], files[0], files[1] if paired else None)
 
 
 @needs_hisat2
@@ -320,7 +317,7 @@ def test_two_lanes_are_aligned_into_one_bam_with_two_read_groups(tmp_path, mode)
     rng = random.Random(3)
     transcript = write_reference(tmp_path, rng)
     index = tmp_path / "index"
-    command = hisat2.build_hisat2_index(
+    command = hisat2.build_index(
         tmp_path / "genome.fa",
         tmp_path / "genome.fa.fai",
         tmp_path / "genes.gtf",
@@ -337,7 +334,7 @@ def test_two_lanes_are_aligned_into_one_bam_with_two_read_groups(tmp_path, mode)
         write_unit(str(tmp_path / lane), transcript, rng, n) for lane, n in [("L1", 30), ("L2", 20)]
     ]
     bam, summary = tmp_path / "s1.bam", tmp_path / "s1.hisat2.summary"
-    hisat2.align_sample("s1", units, index, bam, summary, threads=1, strandness="RF")
+    hisat2.align_sample("s1", units, index, bam, summary, threads=1, strandedness="reverse")
 
     counts = parse_summary(summary.read_text())
     assert counts["pairs"] == 50
@@ -362,7 +359,7 @@ def test_single_end_sample_keeps_the_hisat2_summary(tmp_path):
     rng = random.Random(5)
     transcript = write_reference(tmp_path, rng)
     index = tmp_path / "index"
-    hisat2.build_hisat2_index(
+    hisat2.build_index(
         tmp_path / "genome.fa",
         tmp_path / "genome.fa.fai",
         tmp_path / "genes.gtf",
@@ -370,9 +367,9 @@ def test_single_end_sample_keeps_the_hisat2_summary(tmp_path):
         memory_budget_mb=4_000,
         threads=1,
     )
-    unit = write_unit(str(tmp_path / "L1"), transcript, rng, 25, paired=False)
+    unit = write_unit(str(tmp_path / "L1"), transcript, rng, 25, paired=False, sample="s")
     bam, summary = tmp_path / "s.bam", tmp_path / "s.summary"
-    hisat2.align_sample("s", [unit], index, bam, summary, threads=1, strandness="R")
+    hisat2.align_sample("s", [unit], index, bam, summary, threads=1, strandedness="reverse")
     assert summary.read_text().startswith("HISAT2 summary stats:\n\tTotal reads: 25\n")
     assert "Overall alignment rate: 100.00%" in summary.read_text()
 

@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from drugsig.errors import InputError
+from drugsig.inputs.sheets import Unit
 from drugsig.reads.raw_check import check_chunks, check_samples
 
 
@@ -32,18 +33,20 @@ def write_fastq(path, n_reads, name="r", length=20):
 def units(tmp_path):
     return {
         "s1": [
-            {
-                "unit": "L1",
-                "fq1": write_fastq(tmp_path / "s1_L1_R1.fq.gz", 3),
-                "fq2": write_fastq(tmp_path / "s1_L1_R2.fq.gz", 3, length=30),
-            },
-            {
-                "unit": "L2",
-                "fq1": write_fastq(tmp_path / "s1_L2_R1.fq.gz", 5),
-                "fq2": write_fastq(tmp_path / "s1_L2_R2.fq.gz", 5),
-            },
+            Unit(
+                "s1",
+                "L1",
+                write_fastq(tmp_path / "s1_L1_R1.fq.gz", 3),
+                write_fastq(tmp_path / "s1_L1_R2.fq.gz", 3, length=30),
+            ),
+            Unit(
+                "s1",
+                "L2",
+                write_fastq(tmp_path / "s1_L2_R1.fq.gz", 5),
+                write_fastq(tmp_path / "s1_L2_R2.fq.gz", 5),
+            ),
         ],
-        "s2": [{"unit": "L1", "fq1": write_fastq(tmp_path / "s2_R1.fq.gz", 4), "fq2": None}],
+        "s2": [Unit("s2", "L1", write_fastq(tmp_path / "s2_R1.fq.gz", 4))],
     }
 
 

@@ -4,7 +4,14 @@ import time
 import pandas as pd
 import pytest
 
-from drugsig.reads.reads_to_counts import SampleReports, StepTimes, parse_arguments, unit_arguments
+from drugsig.inputs.sheets import Unit
+from drugsig.reads.reads_to_counts import (
+    SampleReports,
+    StepTimes,
+    parse_arguments,
+    parse_units,
+    unit_arguments,
+)
 
 
 def test_reports_are_named_after_the_sample_inside_its_folder():
@@ -20,8 +27,8 @@ def test_reports_are_named_after_the_sample_inside_its_folder():
 
 def test_unit_arguments_round_trip_through_the_command_line():
     units = [
-        {"unit": "L001", "fq1": "data/a b_R1.fq.gz", "fq2": "data/a b_R2.fq.gz"},
-        {"unit": "L002", "fq1": "data/c.fq.gz", "fq2": None},
+        Unit("s1", "L001", "data/a b_R1.fq.gz", "data/a b_R2.fq.gz"),
+        Unit("s1", "L002", "data/c.fq.gz"),
     ]
     command = (
         f"--sample s1 --strandedness auto {unit_arguments(units)} --aligner star --index i "
@@ -56,3 +63,15 @@ def test_step_times_record_wall_and_cpu_seconds(tmp_path):
     assert table["sample"].unique().tolist() == ["s1"]
     assert table.loc["sleep", "wall_s"] >= 0.2 and table.loc["sleep", "cpu_s"] < 0.1
     assert table.loc["spin", "cpu_s"] >= 0.19
+
+
+def test_units_read_back_from_the_command_line_are_the_sheet_units():
+    units = [
+        Unit("s1", "L001", "data/a b_R1.fq.gz", "data/a b_R2.fq.gz"),
+        Unit("s1", "L002", "data/c.fq.gz"),
+    ]
+    command = f"--sample s1 {unit_arguments(units)} --strandedness none --aligner hisat2"
+    command += " --index i --gtf g --bam b --counts c --qc-dir q --settings {}"
+    arguments = parse_arguments(shlex.split(command))
+    assert parse_units(arguments.sample, arguments.unit) == units
+    assert [Unit.from_record("s1", unit.record()) for unit in units] == units

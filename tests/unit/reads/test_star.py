@@ -1,5 +1,6 @@
 import pytest
 
+from drugsig.inputs.sheets import Unit
 from drugsig.reads.align.star import (
     SORT_BUFFER_BYTES,
     align_command,
@@ -9,7 +10,6 @@ from drugsig.reads.align.star import (
     index_parameters,
     sort_ram_bytes,
 )
-from drugsig.reads.trim import ReadUnit
 
 HG38 = 3_099_734_149
 GB = 1024**3
@@ -51,8 +51,8 @@ def test_budget_too_small_is_explained():
 
 def test_align_command_joins_units_with_one_read_group_each():
     units = [
-        ReadUnit("L1", "t/L1_R1.fq.gz", "t/L1_R2.fq.gz"),
-        ReadUnit("L2", "t/L2_R1.fq.gz", "t/L2_R2.fq.gz"),
+        Unit("s1", "L1", "t/L1_R1.fq.gz", "t/L1_R2.fq.gz"),
+        Unit("s1", "L2", "t/L2_R1.fq.gz", "t/L2_R2.fq.gz"),
     ]
     command = align_command("s1", units, "idx", "out/s1.", threads=4, sort_ram=2**30)
     assert command[command.index("--readFilesIn") + 1 : command.index("--readFilesCommand")] == [
@@ -68,7 +68,7 @@ def test_align_command_joins_units_with_one_read_group_each():
 
 def test_align_command_single_end_with_extra_options():
     command = align_command(
-        "s1", [ReadUnit("L1", "r.fq.gz")], "idx", "p.", 2, 5, "--outSAMunmapped Within"
+        "s1", [Unit("s1", "L1", "r.fq.gz")], "idx", "p.", 2, 5, "--outSAMunmapped Within"
     )
     assert command[command.index("--readFilesIn") + 1 : command.index("--readFilesCommand")] == [
         "r.fq.gz"

@@ -6,13 +6,13 @@ import pysam
 import pytest
 
 from drugsig.errors import InputError
+from drugsig.reads.featurecounts import featurecounts_s
 from drugsig.reads.strandedness import (
     StrandCounts,
     call_strandedness,
     compare_with_declared,
     count_strands,
     exon_index,
-    featurecounts_s,
     strandedness_report,
 )
 

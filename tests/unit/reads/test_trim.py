@@ -4,7 +4,8 @@ import json
 import pytest
 
 from drugsig.errors import InputError
-from drugsig.reads.trim import ReadUnit, trim_sample
+from drugsig.inputs.sheets import Unit
+from drugsig.reads.trim import trim_sample
 
 ADAPTER_R1 = "AGATCGGAAGAGCACACGTCTGAACTCCAGTCA"
 ADAPTER_R2 = "AGATCGGAAGAGCGTCGTGTAGGGAAAGAGTGT"
@@ -44,7 +45,7 @@ def unit(tmp_path):
     ]
     write_fastq(tmp_path / "u_R1.fq.gz", r1)
     write_fastq(tmp_path / "u_R2.fq.gz", r2)
-    return {"unit": "L1", "fq1": str(tmp_path / "u_R1.fq.gz"), "fq2": str(tmp_path / "u_R2.fq.gz")}
+    return Unit("s1", "L1", str(tmp_path / "u_R1.fq.gz"), str(tmp_path / "u_R2.fq.gz"))
 
 
 def test_paired_trimming_removes_adapters_and_short_pairs(tmp_path, unit):
@@ -52,7 +53,7 @@ def test_paired_trimming_removes_adapters_and_short_pairs(tmp_path, unit):
         "s1", [unit], tmp_path / "reads", tmp_path / "reports", SETTINGS, threads=1
     )
     reads = tmp_path / "reads"
-    assert trimmed == [ReadUnit("L1", f"{reads}/L1_R1.fastq.gz", f"{reads}/L1_R2.fastq.gz")]
+    assert trimmed == [Unit("s1", "L1", f"{reads}/L1_R1.fastq.gz", f"{reads}/L1_R2.fastq.gz")]
     assert read_sequences(tmp_path / "reads" / "L1_R1.fastq.gz") == [INSERT, "GATTACA" * 8 + "GATT"]
     assert read_sequences(tmp_path / "reads" / "L1_R2.fastq.gz")[0] == revcomp(INSERT)
     report = json.loads((tmp_path / "reports" / "s1.L1.cutadapt.json").read_text())

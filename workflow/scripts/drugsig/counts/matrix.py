@@ -8,19 +8,9 @@ from pathlib import Path
 import pandas as pd
 
 from drugsig.errors import InputError
-from drugsig.inputs.sheets import Unit, load_samples
+from drugsig.inputs.sheets import load_samples
 from drugsig.io import write_table_atomic
-
-
-def read_featurecounts_column(path: str | Path) -> pd.Series:
-    """Counts of a single-BAM featureCounts table, indexed by ``Geneid``."""
-    table = pd.read_csv(path, sep="\t", comment="#", index_col=0)
-    if table.shape[1] != 6:
-        raise InputError(
-            f"{path}: expected featureCounts output for one BAM (7 columns), "
-            f"found {table.shape[1] + 1}."
-        )
-    return table.iloc[:, -1]
+from drugsig.reads.featurecounts import FEATURECOUNTS_ANNOTATION, read_featurecounts_column
 
 
 def merge_counts(
@@ -73,29 +63,6 @@ def write_count_matrix(
     write_table_atomic(merge_counts(count_files, genes), output)
 
 
-FEATURECOUNTS_STRAND = {"none": 0, "forward": 1, "reverse": 2}
-
-
-def declared_strandedness(units: Sequence[Unit], default: str) -> str:
-    """A sample's declared strandedness: its units' value, else the config default.
-
-    Returns ``none``, ``forward``, ``reverse`` or ``auto``.
-
-    Raises
-    ------
-    InputError
-        If the sample's units declare different strandedness.
-    """
-    declared = {unit.strandedness or default for unit in units}
-    if len(declared) > 1:
-        raise InputError(
-            f"sample '{units[0].sample}': its units declare different strandedness "
-            f"({', '.join(sorted(declared))}); one library has one strandedness."
-        )
-    return declared.pop()
-
-
-FEATURECOUNTS_ANNOTATION = ["Chr", "Start", "End", "Strand", "Length"]
 GENE_NAME_COLUMNS = ["gene_name", "gene_symbol", "symbol", "Symbol", "GeneName"]
 
 

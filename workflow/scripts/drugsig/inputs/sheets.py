@@ -156,7 +156,8 @@ _MISSING = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
 
 def _stat(path: str) -> os.stat_result | None:
     """The status of a FASTQ path (one call instead of is_dir, is_file and stat), or
-    ``None`` where :meth:`pathlib.Path.is_file` would give ``False``."""
+    ``None`` where :meth:`pathlib.Path.is_file` would give ``False``.
+    """
     try:
         return Path(path).stat()
     except OSError as error:
@@ -169,18 +170,45 @@ def _stat(path: str) -> os.stat_result | None:
 
 @dataclass(frozen=True)
 class Unit:
-    """One sequencing unit (lane or run) of a sample."""
+    """One sequencing unit (lane or run) of a sample: its read 1 and, if paired, read 2.
+
+    The workflow's one unit type: a row of the units sheet (:func:`load_units`), the
+    ``--unit`` options of the per-sample job
+    (:func:`drugsig.reads.reads_to_counts.unit_arguments`), a unit of the raw-read
+    check (:func:`drugsig.reads.raw_check.check_samples`) and, with the trimmed files,
+    what the aligners read (:func:`drugsig.reads.trim.trim_sample`).
+    """
 
     sample: str
     unit: str
     fq1: str
-    fq2: str | None
-    strandedness: str | None
+    fq2: str | None = None
+    strandedness: str | None = None
+    """Declared in the units sheet (none, forward, reverse or auto); None: not given."""
 
     @property
     def paired(self) -> bool:
         """True for paired-end units."""
         return self.fq2 is not None
+
+    @property
+    def files(self) -> list[str]:
+        """Read 1 and, if paired, read 2."""
+        return [self.fq1] if self.fq2 is None else [self.fq1, self.fq2]
+
+    def record(self) -> dict[str, str | None]:
+        """Return the unit as a plain ``{"unit", "fq1", "fq2"}`` dict.
+
+        The form a Snakemake ``params`` value carries (rule check_reads): Snakemake
+        records plain values to notice changed parameters, so the check jobs of
+        unchanged units stay up to date.
+        """
+        return {"unit": self.unit, "fq1": self.fq1, "fq2": self.fq2}
+
+    @classmethod
+    def from_record(cls, sample: str, record: Mapping[str, str | None]) -> Unit:
+        """Return the unit of ``sample`` that :meth:`record` gave ``record`` for."""
+        return cls(sample, str(record["unit"]), str(record["fq1"]), record.get("fq2"))
 
 
 def load_units(

@@ -1,29 +1,26 @@
-"""Raw-read checks of many samples before any heavy step runs, and FastQC."""
+"""Raw-read checks of many samples before any heavy step runs."""
 
 from __future__ import annotations
 
-import shlex
-import subprocess
-import sys
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pandas as pd
 
+from drugsig.inputs.sheets import Unit
 from drugsig.io import write_table_atomic
 from drugsig.reads.fastq import check_fastq
 
 SUMMARY_COLUMNS = ["sample", "unit", "records", "read1_mean_length", "read2_mean_length"]
 
-UnitRecord = Mapping[str, str | None]
-"""One row of the units sheet: ``unit``, ``fq1`` and ``fq2`` (None if single-end)."""
-
 
 def check_chunks(samples: Sequence[str], samples_per_job: int) -> dict[str, list[str]]:
-    """Split ``samples`` (in sheet order) into check jobs of ``samples_per_job``:
-    ``{"chunk1": [...], "chunk2": [...], ...}``. Appending samples to the sheet only
-    changes the last chunk, so earlier checks are not redone."""
+    """Split ``samples`` (in sheet order) into check jobs of ``samples_per_job``.
+
+    Returns ``{"chunk1": [...], "chunk2": [...], ...}``. Appending samples to the
+    sheet only changes the last chunk, so earlier checks are not redone.
+    """
     if samples_per_job < 1:
         raise ValueError(f"samples_per_job must be at least 1, not {samples_per_job}")
     return {
@@ -32,13 +29,15 @@ def check_chunks(samples: Sequence[str], samples_per_job: int) -> dict[str, list
     }
 
 
-def check_unit(sample: str, unit: UnitRecord) -> dict[str, object]:
-    """Check one unit's FASTQ file(s) (see :func:`drugsig.reads.fastq.check_fastq`);
-    its summary row."""
-    result = check_fastq(str(unit["fq1"]), unit.get("fq2"))
+def check_unit(unit: Unit) -> dict[str, object]:
+    """Check one unit's FASTQ file(s) (:func:`drugsig.reads.fastq.check_fastq`).
+
+    Returns the unit's summary row.
+    """
+    result = check_fastq(unit.fq1, unit.fq2)
     return {
-        "sample": sample,
-        "unit": unit["unit"],
+        "sample": unit.sample,
+        "unit": unit.unit,
         "records": result.records,
         "read1_mean_length": round(result.read1.mean, 1),
         "read2_mean_length": round(result.read2.mean, 1) if result.read2 else None,
@@ -46,7 +45,7 @@ def check_unit(sample: str, unit: UnitRecord) -> dict[str, object]:
 
 
 def check_samples(
-    units_by_sample: Mapping[str, Sequence[UnitRecord]], summary: str | Path, threads: int
+    units_by_sample: Mapping[str, Sequence[Unit]], summary: str | Path, threads: int
 ) -> pd.DataFrame:
     """Check every unit of every sample and write one summary row per unit.
 
@@ -60,24 +59,16 @@ def check_samples(
         From the FASTQ check: missing, empty, truncated or malformed files, R1/R2 out
         of sync.
     """
-    work = [(sample, unit) for sample, units in units_by_sample.items() for unit in units]
+    work = [unit for units in units_by_sample.values() for unit in units]
     workers = max(1, min(len(work), threads // 2))
     if workers == 1:
-        rows = [check_unit(sample, unit) for sample, unit in work]
+        rows = [check_unit(unit) for unit in work]
     else:
         pool = ProcessPoolExecutor(workers)
         try:
-            rows = list(pool.map(check_unit, *zip(*work, strict=True)))
+            rows = list(pool.map(check_unit, work))
         finally:
             pool.shutdown(cancel_futures=True)
     table = pd.DataFrame(rows).reindex(columns=SUMMARY_COLUMNS)
     write_table_atomic(table, summary)
     return table
-
-
-def run_fastqc(files: Sequence[str], outdir: str | Path, threads: int) -> None:
-    """FastQC on ``files`` (``threads`` files at a time), reports into ``outdir``."""
-    Path(outdir).mkdir(parents=True, exist_ok=True)
-    command = ["fastqc", "--quiet", "--threads", str(threads), "--outdir", str(outdir), *files]
-    print(shlex.join(command), file=sys.stderr, flush=True)
-    subprocess.run(command, stdout=sys.stderr, stderr=sys.stderr, check=True)

@@ -1,6 +1,7 @@
-"""One sample from raw reads to gene counts in one job: FastQC, cutadapt, alignment
-(STAR or HISAT2) into a sorted, indexed BAM, samtools reports, strandedness and
-featureCounts.
+"""One sample from raw reads to gene counts in one job.
+
+The steps: FastQC, cutadapt, alignment (STAR or HISAT2) into a sorted, indexed BAM,
+samtools reports, strandedness and featureCounts.
 
 One job per sample rather than one per tool keeps the DAG of thousands of samples
 small (Snakemake spends a few milliseconds per job on every dry-run), and the
@@ -27,20 +28,20 @@ from typing import Any
 
 import pandas as pd
 
+from drugsig.inputs.sheets import Unit
 from drugsig.io import write_table_atomic
-from drugsig.reads.align import hisat2, star
+from drugsig.reads.align import ALIGNERS
+from drugsig.reads.fastqc import run_fastqc
 from drugsig.reads.featurecounts import count_sample
-from drugsig.reads.raw_check import UnitRecord, run_fastqc
-from drugsig.reads.trim import ReadUnit, trim_sample
-
-ALIGNER_LOG_SUFFIX = {"star": "Log.final.out", "hisat2": "hisat2.summary"}
-"""File name ending of each aligner's summary (what MultiQC recognises)."""
+from drugsig.reads.trim import trim_sample
 
 
 @dataclass(frozen=True)
 class SampleReports:
-    """One sample's QC folder: every report of its job (for MultiQC and the QC flags),
-    each named ``{sample}.<report>``."""
+    """One sample's QC folder: every report of its job (for MultiQC and the QC flags).
+
+    Each report is named ``{sample}.<report>``.
+    """
 
     sample: str
     aligner: str
@@ -52,23 +53,26 @@ class SampleReports:
     @property
     def aligner_log(self) -> str:
         """STAR's ``Log.final.out`` or HISAT2's ``--new-summary``."""
-        return self._qc(ALIGNER_LOG_SUFFIX[self.aligner])
+        return self._qc(ALIGNERS[self.aligner].LOG_SUFFIX)
 
     @property
     def stats(self) -> str:
+        """``samtools stats``."""
         return self._qc("stats")
 
     @property
     def flagstat(self) -> str:
+        """``samtools flagstat``."""
         return self._qc("flagstat")
 
     @property
     def idxstats(self) -> str:
+        """``samtools idxstats``."""
         return self._qc("idxstats")
 
     @property
     def counts_summary(self) -> str:
-        """featureCounts' assignment summary."""
+        """The assignment summary of featureCounts."""
         return self._qc("featureCounts.summary")
 
     @property
@@ -140,51 +144,22 @@ def samtools_reports(bam: str, stats: str, flagstat: str, idxstats: str, threads
             subprocess.run(command, stdout=handle, stderr=sys.stderr, check=True)
 
 
-def align(
-    files: SampleReports,
-    bam: str,
-    units: Sequence[ReadUnit],
-    index: str,
-    strandedness: str,
-    threads: int,
-    extra: str,
-) -> None:
-    """Align the (trimmed) units into ``bam`` with ``files.aligner``."""
-    if files.aligner == "star":
-        star.align_sample(files.sample, units, index, bam, files.aligner_log, threads, extra)
-    elif files.aligner == "hisat2":
-        paired = units[0].fq2 is not None
-        hisat2.align_sample(
-            files.sample,
-            units,
-            index,
-            bam,
-            files.aligner_log,
-            threads,
-            hisat2.rna_strandness(strandedness, paired),
-            extra,
-        )
-    else:
-        raise ValueError(f"unknown aligner {files.aligner!r}")
-
-
 def reads_to_counts(
     files: SampleReports,
     bam: str,
     counts: str,
-    units: Sequence[UnitRecord],
+    units: Sequence[Unit],
     strandedness: str,
     index: str,
     gtf: str,
     settings: Mapping[str, Any],
     threads: int,
 ) -> None:
-    """Run every step of one sample into ``bam``, ``counts`` and the reports of
-    ``files``; see the module docstring.
+    """Run every step of one sample into ``bam``, ``counts`` and the reports of ``files``.
 
-    ``settings`` holds ``fastqc`` (bool), ``trimming`` (the config section),
-    ``aligner_extra`` and ``counting_extra``; ``strandedness`` is the declared one
-    (none, forward, reverse or auto).
+    See the module docstring. ``settings`` holds ``fastqc`` (bool), ``trimming`` (the
+    config section), ``aligner_extra`` and ``counting_extra``; ``strandedness`` is the
+    declared one (none, forward, reverse or auto).
 
     Raises
     ------
@@ -195,7 +170,7 @@ def reads_to_counts(
     times = StepTimes(sample)
     Path(files.fastqc).mkdir(parents=True, exist_ok=True)
     if settings["fastqc"]:
-        fastq = [str(unit[key]) for unit in units for key in ("fq1", "fq2") if unit.get(key)]
+        fastq = [fastq for unit in units for fastq in unit.files]
         with times.step("fastqc"):
             run_fastqc(fastq, files.fastqc, min(threads, len(fastq)))
     work = Path(bam).parent / f"{sample}.trimmed"
@@ -206,7 +181,16 @@ def reads_to_counts(
                 sample, units, work, files.cutadapt, settings["trimming"], threads
             )
         with times.step("align"):
-            align(files, bam, trimmed, index, strandedness, threads, settings["aligner_extra"])
+            ALIGNERS[files.aligner].align_sample(
+                sample,
+                trimmed,
+                index,
+                bam,
+                files.aligner_log,
+                threads,
+                strandedness,
+                settings["aligner_extra"],
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     with times.step("samtools"):
@@ -217,7 +201,7 @@ def reads_to_counts(
             bam=bam,
             gtf=gtf,
             declared=strandedness,
-            paired=trimmed[0].fq2 is not None,
+            paired=trimmed[0].paired,
             threads=threads,
             counts=counts,
             strandedness=files.strandedness,
@@ -228,7 +212,7 @@ def reads_to_counts(
 
 
 def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
-    """The command line of :func:`main`."""
+    """Parse the command line of :func:`main`."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sample", required=True)
     parser.add_argument(
@@ -240,7 +224,7 @@ def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
         help="a unit (lane): its name, read 1 and, if paired, read 2; once per unit",
     )
     parser.add_argument("--strandedness", required=True)
-    parser.add_argument("--aligner", choices=sorted(ALIGNER_LOG_SUFFIX), required=True)
+    parser.add_argument("--aligner", choices=sorted(ALIGNERS), required=True)
     parser.add_argument("--index", required=True)
     parser.add_argument("--gtf", required=True)
     parser.add_argument("--bam", required=True)
@@ -257,24 +241,25 @@ def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
     return arguments
 
 
-def unit_arguments(units: Sequence[UnitRecord]) -> str:
-    """The ``--unit`` options of :func:`main` for a sample's units, shell-quoted."""
-    return " ".join(
-        shlex.join(
-            ["--unit", str(unit["unit"]), str(unit["fq1"])]
-            + ([str(unit["fq2"])] if unit.get("fq2") else [])
-        )
-        for unit in units
-    )
+def unit_arguments(units: Sequence[Unit]) -> str:
+    """Return the ``--unit`` options of :func:`main` for a sample's units, shell-quoted.
+
+    :func:`parse_units` reads them back.
+    """
+    return " ".join(shlex.join(["--unit", unit.unit, *unit.files]) for unit in units)
+
+
+def parse_units(sample: str, values: Sequence[Sequence[str]]) -> list[Unit]:
+    """Return the units of ``sample`` given by the ``--unit`` options (NAME FQ1 [FQ2])."""
+    return [
+        Unit(sample, value[0], value[1], value[2] if len(value) == 3 else None) for value in values
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Command-line entry point (the workflow's per-sample job runs it)."""
     arguments = parse_arguments(sys.argv[1:] if argv is None else argv)
-    units = [
-        {"unit": unit[0], "fq1": unit[1], "fq2": unit[2] if len(unit) == 3 else None}
-        for unit in arguments.unit
-    ]
+    units = parse_units(arguments.sample, arguments.unit)
     files = SampleReports(arguments.sample, arguments.aligner, arguments.qc_dir)
     Path(files.qc_dir).mkdir(parents=True, exist_ok=True)
     reads_to_counts(

@@ -23,15 +23,16 @@ from typing import Any
 import pandas as pd
 
 from drugsig.io import write_table_atomic, write_text_atomic
-from drugsig.report.tables import custom_content
+from drugsig.reads.align import star
+from drugsig.reads.align.hisat2_summary import read_summary
+from drugsig.reads.featurecounts import read_featurecounts_summary
+from drugsig.report.multiqc import custom_content
 
 _STAR_FIELD = re.compile(r"^\s*(.+?) \|\t(.*)$")
-_HISAT2_TOTAL = re.compile(r"Total (?:pairs|reads): (\d+)")
-_HISAT2_RATE = re.compile(r"Overall alignment rate: ([\d.]+)%")
 
 
 def read_star_log(path: str | Path) -> tuple[int, float]:
-    """Input reads and uniquely mapped fraction from STAR's ``Log.final.out``."""
+    """Read the input reads and uniquely mapped fraction of STAR's ``Log.final.out``."""
     fields = {}
     for line in Path(path).read_text().splitlines():
         match = _STAR_FIELD.match(line)
@@ -41,35 +42,21 @@ def read_star_log(path: str | Path) -> tuple[int, float]:
     return int(fields["Number of input reads"]), rate
 
 
-def read_hisat2_summary(path: str | Path) -> tuple[int, float]:
-    """Input reads (pairs) and overall alignment rate from a HISAT2 ``--new-summary``."""
-    text = Path(path).read_text()
-    total = _HISAT2_TOTAL.search(text)
-    rate = _HISAT2_RATE.search(text)
-    if total is None or rate is None:
-        raise ValueError(f"{path}: not a HISAT2 --new-summary file")
-    return int(total.group(1)), float(rate.group(1)) / 100
-
-
 def read_aligner_log(path: str | Path) -> tuple[int, float]:
-    """Input reads and mapping rate from a STAR or HISAT2 log (by file name)."""
-    if str(path).endswith("Log.final.out"):
+    """Read the input reads and mapping rate of a STAR or HISAT2 log (by file name).
+
+    See :func:`read_star_log` and :func:`drugsig.reads.align.hisat2_summary.read_summary`.
+    """
+    if str(path).endswith(star.LOG_SUFFIX):
         return read_star_log(path)
-    return read_hisat2_summary(path)
-
-
-def read_featurecounts_summary(path: str | Path) -> tuple[int, int]:
-    """Assigned and total records of a single-BAM featureCounts ``.summary``."""
-    table = pd.read_csv(path, sep="\t", index_col=0)
-    column = table.iloc[:, 0]
-    return int(column.get("Assigned", 0)), int(column.sum())
+    return read_summary(path)
 
 
 def qc_row(
     sample: str, aligner_log: str | Path, summary: str | Path, strandedness: str | Path,
     thresholds: Mapping[str, Any],
 ) -> dict[str, Any]:  # fmt: skip
-    """One sample's QC values and flags (see the module docstring)."""
+    """Return one sample's QC values and flags (see the module docstring)."""
     input_reads, mapping_rate = read_aligner_log(aligner_log)
     assigned, records = read_featurecounts_summary(summary)
     strand = pd.read_csv(strandedness, sep="\t", dtype=str, keep_default_na=False).iloc[0]

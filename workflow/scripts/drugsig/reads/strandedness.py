@@ -32,9 +32,10 @@ from typing import Literal
 import pandas as pd
 import pysam
 
-from drugsig.counts.matrix import FEATURECOUNTS_STRAND
-from drugsig.errors import InputError
 from drugsig.io import write_table_atomic
+
+# A module import: drugsig.reads.featurecounts imports this module back.
+from drugsig.reads import featurecounts
 from drugsig.reference.gtf import iter_records
 
 Strandedness = Literal["none", "forward", "reverse"]
@@ -87,7 +88,7 @@ class StrandCounts:
 
 
 def exon_index(gtf: str | Path) -> ExonIndex:
-    """Merged exon intervals per chromosome and strand from a GTF (plain or gzipped)."""
+    """Read the merged exon intervals per chromosome and strand of a GTF (plain or gzipped)."""
     exons: dict[str, dict[str, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
     for _, fields in iter_records(gtf):
         if fields[2] == "exon" and fields[6] in "+-":
@@ -182,22 +183,6 @@ def call_strandedness(counts: StrandCounts, min_reads: int = MIN_INFORMATIVE_REA
     return "undetermined"
 
 
-def featurecounts_s(strandedness: str) -> int:
-    """featureCounts ``-s`` value for a strandedness (none 0, forward 1, reverse 2).
-
-    Raises
-    ------
-    InputError
-        For anything else, e.g. ``"undetermined"``.
-    """
-    if strandedness not in FEATURECOUNTS_STRAND:
-        raise InputError(
-            f"strandedness {strandedness!r} has no featureCounts -s value; use 'none', "
-            "'forward' or 'reverse'."
-        )
-    return FEATURECOUNTS_STRAND[strandedness]
-
-
 def _describe(counts: StrandCounts) -> str:
     return (
         f"fraction_forward {counts.fraction_forward:.3f}, fraction_reverse "
@@ -219,7 +204,8 @@ def compare_with_declared(
     warnings.warn(
         f"Sample {sample}: the reads look {inferred!r}-stranded ({_describe(counts)}) but "
         f"strandedness {declared!r} is declared, so featureCounts counts with -s "
-        f"{featurecounts_s(declared)} instead of -s {featurecounts_s(inferred)} and "
+        f"{featurecounts.featurecounts_s(declared)} instead of -s "
+        f"{featurecounts.featurecounts_s(inferred)} and "
         "may miss most reads. If the library kit confirms the inference, set the unit's "
         "strandedness column in the units sheet (or counting.strandedness in the config) to "
         f"{inferred!r}.",

@@ -6,35 +6,38 @@ import shlex
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from drugsig.errors import InputError
+from drugsig.inputs.sheets import Unit
 
 
-@dataclass(frozen=True)
-class ReadUnit:
-    """The reads of one unit (lane) of a sample: read 1 and, if paired, read 2."""
-
-    unit: str
-    fq1: str
-    fq2: str | None = None
+def trimmed_reads(unit: Unit, reads_dir: Path) -> Unit:
+    """Return the unit with its trimmed reads: ``{reads_dir}/{unit}_R1.fastq.gz`` (``_R2``)."""
+    stem = reads_dir / unit.unit
+    return replace(
+        unit,
+        fq1=f"{stem}_R1.fastq.gz",
+        fq2=f"{stem}_R2.fastq.gz" if unit.paired else None,
+    )
 
 
 def cutadapt_command(
-    unit: Mapping[str, str | None],
+    unit: Unit,
     reads_dir: Path,
     report: Path,
     settings: Mapping[str, Any],
     threads: int,
 ) -> list[str]:
-    """The cutadapt command line for one unit (paired-end when ``unit['fq2']`` is set).
+    """Return the cutadapt command line for one unit (paired-end if ``unit.fq2`` is set).
 
-    Trimmed reads go to ``{reads_dir}/{unit}_R1.fastq.gz`` (and ``_R2``), compressed
-    at level 1 because they are temporary; the JSON report (for MultiQC) to ``report``.
+    Trimmed reads go to :func:`trimmed_reads`, compressed at level 1 because they are
+    temporary; the JSON report (for MultiQC) to ``report``.
     """
-    paired = bool(unit.get("fq2"))
+    paired = unit.paired
+    trimmed = trimmed_reads(unit, reads_dir)
     command = ["cutadapt", "--cores", str(threads), "--compression-level", "1"]
     if settings["adapter_r1"]:
         command += ["-a", settings["adapter_r1"]]
@@ -44,23 +47,25 @@ def cutadapt_command(
     command += ["-q", quality] + (["-Q", quality] if paired else [])
     command += ["--minimum-length", str(settings["minimum_length"])]
     command += shlex.split(settings.get("extra") or "")
-    command += ["--json", str(report), "-o", str(reads_dir / f"{unit['unit']}_R1.fastq.gz")]
-    if paired:
-        command += ["-p", str(reads_dir / f"{unit['unit']}_R2.fastq.gz")]
-    command += [str(unit["fq1"])] + ([str(unit["fq2"])] if paired else [])
+    command += ["--json", str(report), "-o", trimmed.fq1]
+    if trimmed.fq2 is not None:
+        command += ["-p", trimmed.fq2]
+    command += unit.files
     return command
 
 
 def trim_sample(
     sample: str,
-    units: Sequence[Mapping[str, str | None]],
+    units: Sequence[Unit],
     reads_dir: str | Path,
     reports_dir: str | Path,
     settings: Mapping[str, Any],
     threads: int,
-) -> list[ReadUnit]:
-    """Trim every unit of ``sample`` into ``reads_dir`` and return the trimmed units;
-    cutadapt's text report goes to stderr (the log), its JSON report to ``reports_dir``.
+) -> list[Unit]:
+    """Trim every unit of ``sample`` into ``reads_dir``; return the trimmed units.
+
+    cutadapt's text report goes to stderr (the log), its JSON report to
+    ``reports_dir``.
 
     Raises
     ------
@@ -73,23 +78,17 @@ def trim_sample(
     reports_dir.mkdir(parents=True, exist_ok=True)
     trimmed = []
     for unit in units:
-        report = reports_dir / f"{sample}.{unit['unit']}.cutadapt.json"
+        report = reports_dir / f"{sample}.{unit.unit}.cutadapt.json"
         command = cutadapt_command(unit, reads_dir, report, settings, threads)
         print(shlex.join(command), file=sys.stderr, flush=True)
         result = subprocess.run(command, stdout=sys.stderr, stderr=subprocess.PIPE, text=True)
         sys.stderr.write(result.stderr)
         if result.returncode != 0:
-            files = " and ".join(str(unit[key]) for key in ("fq1", "fq2") if unit.get(key))
+            files = " and ".join(unit.files)
             errors = [line for line in result.stderr.splitlines() if "rror" in line]
             reason = errors[-1] if errors else result.stderr.strip().splitlines()[-1:]
             raise InputError(
-                f"sample '{sample}', unit '{unit['unit']}': cutadapt failed on {files}: {reason}"
+                f"sample '{sample}', unit '{unit.unit}': cutadapt failed on {files}: {reason}"
             )
-        stem = reads_dir / str(unit["unit"])
-        paired = bool(unit.get("fq2"))
-        trimmed.append(
-            ReadUnit(
-                str(unit["unit"]), f"{stem}_R1.fastq.gz", f"{stem}_R2.fastq.gz" if paired else None
-            )
-        )
+        trimmed.append(trimmed_reads(unit, reads_dir))
     return trimmed

@@ -1,4 +1,4 @@
-"""HISAT2: index plan and memory from the genome size, splice sites, alignment of a sample.
+"""HISAT2: index plan and memory from the genome size, index build, alignment of a sample.
 
 Memory model of ``hisat2-build`` (bytes), linear in the genome length ``G``:
 
@@ -32,15 +32,21 @@ import shlex
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Literal
+from typing import TYPE_CHECKING
 
-from drugsig.reads.align.star import fasta_index_lengths
-from drugsig.reads.trim import ReadUnit
+from drugsig.reads.align.hisat2_summary import merge_summaries
+from drugsig.reads.align.memory import MB, fasta_index_lengths, retry_factor
+from drugsig.reads.align.splice_sites import exons, splice_sites, write_intervals
 
-MB = 1024**2
+if TYPE_CHECKING:
+    from drugsig.reads.align import SpliceSites, UnitReads
+
+LOG_SUFFIX = "hisat2.summary"
+"""File name ending of the sample's summary (``--new-summary``, what MultiQC recognises)."""
+
 BUILD_BASE_BYTES = 128 * MB
 PLAIN_BUILD_BYTES_PER_BASE = 2.75
 GRAPH_BUILD_BYTES_PER_BASE = 55.0
@@ -52,8 +58,6 @@ INDEX_PREFIX = "genome"
 INDEX_SETTINGS = "index.json"
 SPLICE_SITES = "splice_sites.txt"
 EXONS = "exons.txt"
-
-SpliceSites = Literal["auto", "index", "alignment"]
 
 
 # --- memory and index plan ---------------------------------------------------------
@@ -118,7 +122,7 @@ def plan_index(
 
 
 def index_files(index_dir: str | Path) -> list[Path]:
-    """The ``.ht2``/``.ht2l`` files of an index directory (what HISAT2 loads)."""
+    """List the ``.ht2``/``.ht2l`` files of an index directory (what HISAT2 loads)."""
     return sorted(
         path
         for path in Path(index_dir).iterdir()
@@ -127,33 +131,33 @@ def index_files(index_dir: str | Path) -> list[Path]:
 
 
 def index_bytes(index_dir: str | Path) -> int:
-    """Total size of the index files: about the memory HISAT2 needs to hold the index."""
+    """Return the size of the index files: about the memory HISAT2 needs to hold them."""
     return sum(path.stat().st_size for path in index_files(index_dir))
 
 
 def alignment_memory_mb(index_size_bytes: int) -> int:
-    """Memory to declare for aligning one sample: index + sort buffer + 1 GB slack."""
+    """Return the memory to declare for aligning one sample: index + sort buffer + 1 GB."""
     return -(-index_size_bytes // MB) + SORT_THREADS * SORT_MEMORY_PER_THREAD_MB + ALIGN_SLACK_MB
 
 
 def index_job_mem_mb(
-    fai: str | Path, memory_budget_mb: int, splice_sites: SpliceSites, attempt: int = 1
+    fai: str | Path, memory_budget_mb: int, splice_sites_mode: SpliceSites, attempt: int = 1
 ) -> int:
-    """``mem_mb`` of the index job: the planned build's estimate + 500 MB, +50% per retry."""
-    plan = plan_index(sum(fasta_index_lengths(fai)), memory_budget_mb, splice_sites)
-    return int(plan.memory_mb * (1 + 0.5 * (attempt - 1))) + 500
+    """Return the index job's ``mem_mb``: the planned build's estimate + 500 MB, +50% a retry."""
+    plan = plan_index(sum(fasta_index_lengths(fai)), memory_budget_mb, splice_sites_mode)
+    return int(plan.memory_mb * retry_factor(attempt)) + 500
 
 
 def align_job_mem_mb(index_dir: str | Path, attempt: int = 1) -> int:
-    """``mem_mb`` of one sample's alignment job (:func:`alignment_memory_mb`), +50% per retry."""
-    return int(alignment_memory_mb(index_bytes(index_dir)) * (1 + 0.5 * (attempt - 1)))
+    """Return one sample's job ``mem_mb`` (:func:`alignment_memory_mb`), +50% per retry."""
+    return int(alignment_memory_mb(index_bytes(index_dir)) * retry_factor(attempt))
 
 
 # --- strandedness ------------------------------------------------------------------
 
 
 def rna_strandness(strandedness: str, paired: bool) -> str | None:
-    """HISAT2 ``--rna-strandness`` of a library (None: not passed).
+    """Return the HISAT2 ``--rna-strandness`` of a library (None: not passed).
 
     ``forward`` (read 1 on the transcript's strand, featureCounts ``-s 1``) is
     ``F`` single-end / ``FR`` paired-end; ``reverse`` (dUTP, TruSeq Stranded,
@@ -174,106 +178,10 @@ def rna_strandness(strandedness: str, paired: bool) -> str | None:
     return values[strandedness]
 
 
-# --- splice sites and exons from the GTF ---------------------------------------------
-
-Interval = tuple[str, int, int, str]  # chrom, 0-based first, 0-based last, strand
-
-
-def _open_text(path: str | Path) -> IO[str]:
-    import gzip
-
-    with Path(path).open("rb") as handle:
-        compressed = handle.read(2) == b"\x1f\x8b"
-    return gzip.open(path, "rt") if compressed else Path(path).open()
-
-
-def transcripts(gtf: str | Path) -> dict[str, tuple[str, str, list[list[int]]]]:
-    """Exons per transcript (1-based, sorted; gaps of <= 5 bp closed), as HISAT2's scripts.
-
-    Exon lines without ``gene_id`` or ``transcript_id`` are skipped, like
-    ``hisat2_extract_splice_sites.py`` does.
-    """
-    found: dict[str, tuple[str, str, list[list[int]]]] = {}
-    with _open_text(gtf) as handle:
-        for line in handle:
-            line = line.split("#", 1)[0].strip()
-            fields = line.split("\t")
-            if len(fields) != 9 or fields[2] != "exon":
-                continue
-            chrom, left, right, strand = fields[0], int(fields[3]), int(fields[4]), fields[6]
-            if left >= right:
-                continue
-            attributes: dict[str, str] = {}
-            for item in fields[8].split(";"):
-                key, _, value = item.strip().partition(" ")
-                if key:
-                    attributes.setdefault(key, value.strip('"'))
-            if "gene_id" not in attributes or "transcript_id" not in attributes:
-                continue
-            record = found.setdefault(attributes["transcript_id"], (chrom, strand, []))
-            record[2].append([left, right])
-    for _chrom, _strand, exons in found.values():
-        exons.sort()
-        merged = [exons[0]]
-        for exon in exons[1:]:
-            if exon[0] - merged[-1][1] <= 5:
-                merged[-1][1] = exon[1]
-            else:
-                merged.append(exon)
-        exons[:] = merged
-    return found
-
-
-def splice_sites(gtf: str | Path) -> list[Interval]:
-    """Distinct introns of the GTF's transcripts in HISAT2 ``--ss`` format (0-based).
-
-    Each is ``(chrom, last base of the upstream exon, first base of the downstream
-    exon, strand)``, the output of ``hisat2_extract_splice_sites.py``.
-    """
-    junctions = {
-        (chrom, exons[i - 1][1] - 1, exons[i][0] - 1, strand)
-        for chrom, strand, exons in transcripts(gtf).values()
-        for i in range(1, len(exons))
-    }
-    return sorted(junctions)
-
-
-def exons(gtf: str | Path) -> list[Interval]:
-    """Merged exons in HISAT2 ``--exon`` format (0-based, inclusive), as
-    ``hisat2_extract_exons.py``: overlapping exons of any transcript are merged."""
-    distinct = sorted(
-        {
-            (chrom, left, right, strand)
-            for chrom, strand, intervals in transcripts(gtf).values()
-            for left, right in intervals
-        }
-    )
-    merged: list[Interval] = []
-    for exon in distinct:
-        if merged and merged[-1][0] == exon[0] and exon[1] <= merged[-1][2]:
-            previous = merged[-1]
-            if previous[2] < exon[2]:
-                strand = previous[3] if previous[3] in "+-" else exon[3]
-                merged[-1] = (previous[0], previous[1], exon[2], strand)
-        else:
-            merged.append(exon)
-    return [(chrom, left - 1, right - 1, strand) for chrom, left, right, strand in merged]
-
-
-def write_intervals(intervals: Iterable[Interval], path: str | Path) -> int:
-    """Write intervals as HISAT2's tab-separated text; returns how many."""
-    count = 0
-    with Path(path).open("w") as handle:
-        for chrom, left, right, strand in intervals:
-            handle.write(f"{chrom}\t{left}\t{right}\t{strand}\n")
-            count += 1
-    return count
-
-
 # --- index build ------------------------------------------------------------------
 
 
-def build_hisat2_index(
+def build_index(
     fasta: str | Path,
     fai: str | Path,
     gtf: str | Path,
@@ -285,6 +193,7 @@ def build_hisat2_index(
 ) -> list[str]:
     """Build the index into ``outdir`` (``genome.*.ht2`` + splice sites, exons, settings).
 
+    ``splice_sites_mode`` is :func:`plan_index`'s ``splice_sites``.
     ``outdir/index.json`` records whether the splice sites are in the index; the
     alignment reads it to decide whether to pass ``--known-splicesite-infile``.
     Returns the ``hisat2-build`` command run.
@@ -328,7 +237,7 @@ def build_hisat2_index(
 
 
 def alignment_splice_site_arguments(index_dir: str | Path) -> list[str]:
-    """``--known-splicesite-infile`` for a plain index (none when the index holds them)."""
+    """Return ``--known-splicesite-infile`` for a plain index (none if the index holds them)."""
     index_dir = Path(index_dir)
     settings = json.loads((index_dir / INDEX_SETTINGS).read_text())
     sites = index_dir / SPLICE_SITES
@@ -342,14 +251,14 @@ def alignment_splice_site_arguments(index_dir: str | Path) -> list[str]:
 
 def hisat2_command(
     sample: str,
-    unit: ReadUnit,
+    unit: UnitReads,
     index_prefix: str | Path,
     threads: int,
     summary: str | Path,
     strandness: str | None,
     extra: Sequence[str] = (),
 ) -> list[str]:
-    """``hisat2`` command of one unit, with its own read group ``{sample}.{unit}``."""
+    """Return the ``hisat2`` command of one unit, with its own read group ``{sample}.{unit}``."""
     reads = ["-1", unit.fq1, "-2", unit.fq2] if unit.fq2 else ["-U", unit.fq1]
     return [
         "hisat2",
@@ -402,109 +311,29 @@ def run_pipe(first: list[str], second: list[str]) -> None:
             raise subprocess.CalledProcessError(status, command)
 
 
-# --- summaries --------------------------------------------------------------------
-
-SUMMARY_FIELDS = {
-    "Total pairs": "pairs",
-    "Aligned concordantly or discordantly 0 time": "pairs_none",
-    "Aligned concordantly 1 time": "pairs_one",
-    "Aligned concordantly >1 times": "pairs_multi",
-    "Aligned discordantly 1 time": "pairs_discordant",
-    "Total unpaired reads": "reads",
-    "Total reads": "reads",
-    "Aligned 0 time": "reads_none",
-    "Aligned 1 time": "reads_one",
-    "Aligned >1 times": "reads_multi",
-}
-
-
-def parse_summary(text: str) -> dict[str, int]:
-    """Counts of a HISAT2 ``--new-summary`` text, keyed by :data:`SUMMARY_FIELDS` names."""
-    counts = {}
-    for line in text.splitlines():
-        label, _, value = line.strip().partition(": ")
-        if label in SUMMARY_FIELDS:
-            counts[SUMMARY_FIELDS[label]] = int(value.split()[0])
-    if "reads" not in counts:
-        raise ValueError("not a HISAT2 --new-summary text")
-    return counts
-
-
-def format_summary(counts: dict[str, int]) -> str:
-    """A HISAT2 ``--new-summary`` text (same layout and rounding) from counts."""
-
-    def line(indent: int, label: str, value: int, total: int) -> str:
-        share = 100 * value / total if total else 0.0
-        return f"{chr(9) * indent}{label}: {value} ({share:.2f}%)"
-
-    lines = ["HISAT2 summary stats:"]
-    if "pairs" in counts:
-        pairs, reads = counts["pairs"], counts["reads"]
-        lines.append(f"\tTotal pairs: {pairs}")
-        lines += [
-            line(2, label, counts[key], pairs)
-            for label, key in (
-                ("Aligned concordantly or discordantly 0 time", "pairs_none"),
-                ("Aligned concordantly 1 time", "pairs_one"),
-                ("Aligned concordantly >1 times", "pairs_multi"),
-                ("Aligned discordantly 1 time", "pairs_discordant"),
-            )
-        ]
-        lines.append(f"\tTotal unpaired reads: {reads}")
-        total_reads = 2 * pairs
-        aligned = 2 * (pairs - counts["pairs_none"]) + counts["reads_one"] + counts["reads_multi"]
-    else:
-        reads = counts["reads"]
-        lines.append(f"\tTotal reads: {reads}")
-        total_reads = reads
-        aligned = counts["reads_one"] + counts["reads_multi"]
-    lines += [
-        line(2, label, counts[key], reads)
-        for label, key in (
-            ("Aligned 0 time", "reads_none"),
-            ("Aligned 1 time", "reads_one"),
-            ("Aligned >1 times", "reads_multi"),
-        )
-    ]
-    rate = 100 * aligned / total_reads if total_reads else 0.0
-    lines.append(f"\tOverall alignment rate: {rate:.2f}%")
-    return "\n".join(lines) + "\n"
-
-
-def merge_summaries(texts: Sequence[str]) -> str:
-    """One summary of a sample from its units' summaries (counts summed).
-
-    Raises
-    ------
-    ValueError
-        If the units mix single-end and paired-end summaries.
-    """
-    parsed = [parse_summary(text) for text in texts]
-    if len({frozenset(counts) for counts in parsed}) != 1:
-        raise ValueError("the units' HISAT2 summaries mix single-end and paired-end reads")
-    return format_summary({key: sum(counts[key] for counts in parsed) for key in parsed[0]})
-
-
 # --- one sample -------------------------------------------------------------------
 
 
 def align_sample(
     sample: str,
-    units: Sequence[ReadUnit],
+    units: Sequence[UnitReads],
     index_dir: str | Path,
     bam: str | Path,
-    summary: str | Path,
+    log: str | Path,
     threads: int,
-    strandness: str | None,
+    strandedness: str,
     extra: str = "",
 ) -> None:
     """Align every unit of a sample and write one sorted, indexed BAM and one summary.
 
     HISAT2 writes a single read group per run, so each unit is aligned on its own
     (``hisat2 | samtools sort``), then the unit BAMs are merged (``samtools merge``
-    keeps every ``@RG``) and indexed; the units' summaries are summed into one.
+    keeps every ``@RG``) and indexed; the units' summaries are summed into one, the
+    sample's ``--new-summary`` (for MultiQC), written to ``log``. ``strandedness`` is
+    the declared one (see :func:`rna_strandness`).
     """
-    bam, summary = Path(bam), Path(summary)
+    bam, summary = Path(bam), Path(log)
+    strandness = rna_strandness(strandedness, units[0].fq2 is not None)
     workdir = bam.parent / f"{bam.name}.hisat2_tmp"
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)

@@ -1,4 +1,4 @@
-"""STAR index parameters and memory needs, scaled to the genome.
+"""STAR: index parameters and memory needs scaled to the genome, index build, alignment.
 
 STAR's defaults are tuned for mammalian genomes; a small genome needs a smaller
 ``--genomeSAindexNbases`` (STAR manual: ``min(14, log2(GenomeLength)/2 - 1)``) and
@@ -24,14 +24,20 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from drugsig.reads.trim import ReadUnit
+from drugsig.reads.align.memory import MB, fasta_index_lengths, retry_factor
+
+if TYPE_CHECKING:
+    from drugsig.reads.align import SpliceSites, UnitReads
+
+LOG_SUFFIX = "Log.final.out"
+"""File name ending of the sample's summary (STAR's ``Log.final.out``, for MultiQC)."""
 
 SA_BYTES_PER_BASE = 8.5  # 2 strands x ~4.25 bytes per suffix-array entry
 PREINDEX_FACTOR = 8 * 1.33
 OVERHEAD = 1.10
 MAX_SPARSITY = 16
-MB = 1024**2
 
 
 @dataclass(frozen=True)
@@ -58,7 +64,7 @@ class StarIndexParameters:
 
 
 def index_memory_bytes(genome_length: int, sa_index_nbases: int, sa_sparse_d: int) -> int:
-    """Estimated peak memory of ``genomeGenerate`` (and size of the loaded index)."""
+    """Estimate the peak memory of ``genomeGenerate`` (and the size of the loaded index)."""
     suffix_array = genome_length * SA_BYTES_PER_BASE / sa_sparse_d
     preindex = PREINDEX_FACTOR * 4**sa_index_nbases
     return int((genome_length + suffix_array + preindex) * OVERHEAD)
@@ -94,19 +100,76 @@ def index_parameters(
     )
 
 
-def fasta_index_lengths(fai: str | Path) -> list[int]:
-    """Sequence lengths from a samtools ``.fai`` index."""
-    with Path(fai).open() as handle:
-        return [int(line.split("\t")[1]) for line in handle if line.strip()]
+def index_job_mem_mb(
+    fai: str | Path, memory_budget_mb: int, splice_sites_mode: SpliceSites, attempt: int = 1
+) -> int:
+    """Return the index job's ``mem_mb``: the build's estimate + 500 MB, +50% per retry.
+
+    ``splice_sites_mode`` does not change STAR's index (see :func:`build_index`).
+    """
+    lengths = fasta_index_lengths(fai)
+    parameters = index_parameters(sum(lengths), len(lengths), memory_budget_mb)
+    return int(parameters.memory_bytes / MB * retry_factor(attempt)) + 500
 
 
-def machine_memory_mb() -> int:
-    """Total physical memory of this machine in MB."""
-    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // MB
+def build_index(
+    fasta: str | Path,
+    fai: str | Path,
+    gtf: str | Path,
+    outdir: str | Path,
+    memory_budget_mb: int,
+    threads: int,
+    splice_sites_mode: SpliceSites = "auto",
+    extra: str = "",
+) -> list[str]:
+    """Run ``STAR --runMode genomeGenerate`` into ``outdir``; return the command run.
+
+    STAR always builds the GTF's splice junctions into its index (``--sjdbGTFfile``):
+    ``splice_sites_mode`` may be ``auto`` or ``index``.
+
+    Raises
+    ------
+    ValueError
+        For ``splice_sites_mode`` ``alignment``, or if the index does not fit the
+        memory budget (:func:`index_parameters`).
+    """
+    if splice_sites_mode not in ("auto", "index"):
+        raise ValueError(
+            f"STAR builds the splice sites into its index: splice_sites_mode must be auto "
+            f"or index, not {splice_sites_mode!r}"
+        )
+    lengths = fasta_index_lengths(fai)
+    parameters = index_parameters(sum(lengths), len(lengths), memory_budget_mb)
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    temporary = outdir.parent / f"{outdir.name}._STARtmp"
+    shutil.rmtree(temporary, ignore_errors=True)
+    command = [
+        "STAR",
+        "--runMode",
+        "genomeGenerate",
+        "--runThreadN",
+        str(threads),
+        "--genomeDir",
+        str(outdir),
+        "--genomeFastaFiles",
+        str(fasta),
+        "--sjdbGTFfile",
+        str(gtf),
+        "--outFileNamePrefix",
+        f"{outdir}/",
+        "--outTmpDir",
+        str(temporary),
+        *parameters.arguments(),
+        *shlex.split(extra),
+    ]
+    print(shlex.join(command), file=sys.stderr, flush=True)
+    subprocess.run(command, stdout=sys.stderr, stderr=sys.stderr, check=True)
+    return command
 
 
 def alignment_memory_mb(index_bytes: int, sort_buffer_bytes: int) -> int:
-    """Memory to declare for one STAR alignment job: index + sort buffer + 1 GB slack."""
+    """Return the memory of one STAR alignment job: index + sort buffer + 1 GB slack."""
     return (index_bytes + sort_buffer_bytes) // MB + 1024
 
 
@@ -116,36 +179,44 @@ SORT_BUFFER_BYTES = 2**30
 
 
 def index_bytes(index_dir: str | Path) -> int:
-    """Size of an aligner index folder on disk."""
+    """Return the size of an aligner index folder on disk."""
     return sum(entry.stat().st_size for entry in os.scandir(index_dir))
 
 
 def sort_ram_bytes(index_dir: str | Path) -> int:
-    """STAR ``--limitBAMsortRAM``: STAR's default, the index size (STAR frees the index
-    before sorting), but at least :data:`SORT_BUFFER_BYTES`. With a small genome the
-    default is too small: STAR stops with "not enough memory for BAM sorting"."""
+    """Return STAR's ``--limitBAMsortRAM``.
+
+    STAR's default, the index size (STAR frees the index before sorting), but at least
+    :data:`SORT_BUFFER_BYTES`. With a small genome the default is too small: STAR
+    stops with "not enough memory for BAM sorting".
+    """
     return max(index_bytes(index_dir), SORT_BUFFER_BYTES)
 
 
 def align_job_mem_mb(index_dir: str | Path, attempt: int = 1) -> int:
-    """Memory of one alignment job: the index plus the sort buffer and 1 GB slack
-    (:func:`alignment_memory_mb`), 50% more per retry."""
+    """Return one sample's job ``mem_mb`` (:func:`alignment_memory_mb`), +50% per retry.
+
+    The index plus the sort buffer and 1 GB slack.
+    """
     memory_mb = alignment_memory_mb(index_bytes(index_dir), SORT_BUFFER_BYTES)
-    return int(memory_mb * (1 + 0.5 * (attempt - 1)))
+    return int(memory_mb * retry_factor(attempt))
 
 
 def align_command(
     sample: str,
-    units: Sequence[ReadUnit],
+    units: Sequence[UnitReads],
     index_dir: str | Path,
     prefix: str,
     threads: int,
     sort_ram: int,
     extra: str = "",
 ) -> list[str]:
-    """The ``STAR`` command aligning all units of a sample into one coordinate-sorted
-    BAM (``{prefix}Aligned.sortedByCoord.out.bam``), with read group
-    ``{sample}.{unit}`` per unit; the reads are gzipped (trimmed reads are)."""
+    """Return the ``STAR`` command aligning all units of a sample into one sorted BAM.
+
+    The BAM, ``{prefix}Aligned.sortedByCoord.out.bam``, is sorted by coordinate and
+    has the read group ``{sample}.{unit}`` per unit; the reads are gzipped (trimmed
+    reads are).
+    """
     reads = [",".join(unit.fq1 for unit in units)]
     if units[0].fq2:
         reads.append(",".join(str(unit.fq2) for unit in units))
@@ -163,17 +234,21 @@ def align_command(
 
 def align_sample(
     sample: str,
-    units: Sequence[ReadUnit],
+    units: Sequence[UnitReads],
     index_dir: str | Path,
     bam: str | Path,
-    log_final: str | Path,
+    log: str | Path,
     threads: int,
+    strandedness: str,
     extra: str = "",
 ) -> None:
-    """Align every unit of a sample with STAR into one sorted, indexed BAM; STAR's
-    ``Log.final.out`` (for MultiQC) goes to ``log_final``, its other logs next to it
-    (``{bam without .bam}.Log.out``, ``.SJ.out.tab``)."""
-    bam, log_final = Path(bam), Path(log_final)
+    """Align every unit of a sample with STAR into one sorted, indexed BAM.
+
+    STAR's ``Log.final.out`` (for MultiQC) goes to ``log``, its other logs next to the
+    BAM (``{bam without .bam}.Log.out``, ``.SJ.out.tab``). STAR aligns the same
+    whatever the library's ``strandedness``.
+    """
+    bam, log_final = Path(bam), Path(log)
     prefix = str(bam.with_suffix("")) + "."
     shutil.rmtree(f"{prefix}_STARtmp", ignore_errors=True)
     command = align_command(
