@@ -298,7 +298,9 @@ def test_inference_is_passed_through(two_lines):
             return super().wald_test(*args, **kwargs)
 
     cfg = diffexp()
-    differential_expression(counts, line_a, build_contrasts(line_a, cfg), cfg, inference=Counting(n_cpus=1))
+    differential_expression(
+        counts, line_a, build_contrasts(line_a, cfg), cfg, inference=Counting(n_cpus=1)
+    )
     assert Counting.calls == 1
 
 
