@@ -108,9 +108,7 @@ from drugsig.io import write_table_atomic, write_text_atomic
 from drugsig.report.multiqc import column, custom_content
 from drugsig.tables import (
     effect_size,
-    match_contrast_files,
-    read_contrasts,
-    read_de_table,
+    load_contrast_tables,
     significant,
 )
 
@@ -548,11 +546,7 @@ def write_comparison(
     potency_report, similarity_report
         Output paths of the MultiQC tables.
     """
-    described = read_contrasts(contrasts)
-    de_tables = {
-        name: read_de_table(path)
-        for name, path in match_contrast_files(tables, list(described["name"])).items()
-    }
+    described, de_tables = load_contrast_tables(contrasts, tables)
     thresholds = signatures_cfg["padj"], signatures_cfg["min_abs_log2fc"]
     groups = compared_groups(described)
     cross = cross_drug(de_tables, described, *thresholds)

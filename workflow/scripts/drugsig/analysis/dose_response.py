@@ -62,7 +62,11 @@ from scipy.stats import rankdata
 
 from drugsig.inputs.sheets import load_samples
 from drugsig.io import write_table_atomic
-from drugsig.tables import effect_size, match_contrast_files, read_contrasts, read_de_table
+from drugsig.tables import (
+    effect_size,
+    load_contrast_tables,
+    read_contrasts,
+)
 
 Factor = Literal["dose", "time"]
 CALLS = ["increasing", "decreasing", "none"]
@@ -328,7 +332,6 @@ def write_dose_response(
         Output paths.
     """
     described = read_contrasts(contrasts)
-    paths = match_contrast_files(tables, list(described["name"]))
     design = contrast_design(described, load_samples(samples), genotype_column)
     thresholds = dose_response_cfg["min_abs_rho"], dose_response_cfg["min_abs_log2fc"]
     found = {
@@ -336,6 +339,6 @@ def write_dose_response(
         "time": find_series(design, "time", 2),
     }
     needed = {name for series in found.values() for one in series for name in one.contrasts}
-    de_tables = {name: read_de_table(paths[name]) for name in needed}
+    _, de_tables = load_contrast_tables(contrasts, tables, only=sorted(needed))
     write_table_atomic(response_table(de_tables, found["dose"], "dose", *thresholds), dose_out)
     write_table_atomic(response_table(de_tables, found["time"], "time", *thresholds), time_out)

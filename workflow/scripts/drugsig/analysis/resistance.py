@@ -80,7 +80,12 @@ import pandas as pd
 from drugsig.analysis.genesets import GeneSet, load_gene_sets, read_result
 from drugsig.io import write_table_atomic, write_text_atomic
 from drugsig.report.multiqc import column, custom_content
-from drugsig.tables import effect_size, match_contrast_files, read_contrasts, read_de_table
+from drugsig.tables import (
+    effect_size,
+    load_contrast_tables,
+    match_contrast_files,
+    read_contrasts,
+)
 
 SUPPORTS, AGAINST, NO_EVIDENCE = "supports", "against", "no evidence"
 PANEL_COLUMNS = [
@@ -356,10 +361,10 @@ def write_resistance(
             "no genotype contrast (resistant vs parental): the resistance panel is empty.",
             stacklevel=2,
         )
-    de_paths = match_contrast_files(tables, names)
+    _, de_tables = load_contrast_tables(contrasts, tables, only=genotype)
     set_paths = match_contrast_files(enrichment, names)
     evidence = panel(
-        {name: read_de_table(de_paths[name]) for name in genotype},
+        de_tables,
         {name: read_result(set_paths[name]) for name in genotype},
         load_gene_sets(gmt),
         resistance_cfg,

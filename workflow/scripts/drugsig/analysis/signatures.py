@@ -67,9 +67,8 @@ import pandas as pd
 from drugsig.io import write_table_atomic
 from drugsig.tables import (
     effect_size,
+    load_contrast_tables,
     match_contrast_files,
-    read_contrasts,
-    read_de_table,
     significant,
 )
 
@@ -292,11 +291,8 @@ def write_signatures(
     cross_drug_table, marker_panel_table
         Output paths of the cross-drug table and of the marker panel.
     """
-    described = read_contrasts(contrasts)
+    described, de_tables = load_contrast_tables(contrasts, tables)
     names = list(described["name"])
-    de_tables = {
-        name: read_de_table(path) for name, path in match_contrast_files(tables, names).items()
-    }
     thresholds = signatures_cfg["padj"], signatures_cfg["min_abs_log2fc"]
     for name, path in match_contrast_files(signature_tables, names).items():
         write_table_atomic(signature(de_tables[name], *thresholds), path)

@@ -44,7 +44,7 @@ from drugsig.errors import InputError
 from drugsig.inputs.sheets import load_samples, read_sheet, row_location
 from drugsig.io import write_bytes_atomic, write_table_atomic
 from drugsig.report.multiqc import ReportGroup, figure_png, write_mqc_image, write_mqc_table
-from drugsig.tables import match_contrast_files, read_contrasts, read_de_table
+from drugsig.tables import load_contrast_tables, read_contrasts
 
 UNDETERMINED = ("undetermined", "n/a", "no ct", "no cq")
 """Ct values (case-insensitive) that mean no amplification."""
@@ -566,8 +566,8 @@ def write_qpcr(
         pd.concat(results, ignore_index=True) if results else pd.DataFrame(columns=DDCT_COLUMNS)
     )
     de = {
-        name: by_gene_name(read_de_table(path))
-        for name, path in match_contrast_files(de_tables, list(described["name"])).items()
+        name: by_gene_name(table)
+        for name, table in load_contrast_tables(contrasts, de_tables)[1].items()
     }
     pairs = concordance(ddct_table, de)
     summary = concordance_summary(pairs)

@@ -32,7 +32,11 @@ import pandas as pd
 from drugsig.analysis.signatures import signature
 from drugsig.io import write_text_atomic
 from drugsig.report.multiqc import DIVERGING_COLOR_STOPS, column, custom_content
-from drugsig.tables import effect_size, match_contrast_files, read_contrasts, read_de_table
+from drugsig.tables import (
+    effect_size,
+    load_contrast_tables,
+    read_de_table,
+)
 
 N_TOP = 5
 SUMMARY_COLUMNS = [
@@ -205,11 +209,7 @@ def write_report_tables(
     de_summary_out, marker_panel_out
         Output paths.
     """
-    described = read_contrasts(contrasts)
-    de_tables = {
-        name: read_de_table(path)
-        for name, path in match_contrast_files(tables, list(described["name"])).items()
-    }
+    described, de_tables = load_contrast_tables(contrasts, tables)
     thresholds = signatures_cfg["padj"], signatures_cfg["min_abs_log2fc"]
     summary = de_summary(de_tables, described, *thresholds)
     write_text_atomic(custom_content(_summary_config(*thresholds), summary), de_summary_out)

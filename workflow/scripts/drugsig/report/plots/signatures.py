@@ -43,7 +43,10 @@ from drugsig.report.plots.style import (
     save_figure,
     side_legend,
 )
-from drugsig.tables import effect_size, match_contrast_files, read_contrasts, read_de_table
+from drugsig.tables import (
+    effect_size,
+    load_contrast_tables,
+)
 
 #: At most this many genes in the heatmap (largest absolute effect size first).
 MAX_GENES = 50
@@ -401,11 +404,7 @@ def write_signature_plots(
     heatmap_plots, overlap_plots
         Output paths (PNG and SVG; format from the suffix).
     """
-    described = read_contrasts(contrasts)
-    signatures = {
-        name: read_de_table(path)
-        for name, path in match_contrast_files(signature_tables, list(described["name"])).items()
-    }
+    described, signatures = load_contrast_tables(contrasts, signature_tables)
     thresholds = (
         f"padj < {signatures_cfg['padj']:g} and |log2FC| >= {signatures_cfg['min_abs_log2fc']:g}"
     )
