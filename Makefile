@@ -40,6 +40,7 @@ tools:
 lint: setup
 	ruff check .
 	ruff format --check .
+	mypy workflow/scripts/drugsig
 	snakefmt --check .
 	snakemake --lint
 

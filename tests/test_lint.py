@@ -1,4 +1,5 @@
-"""Style and static checks: ruff, snakefmt and snakemake --lint must be clean."""
+"""Style and static checks: ruff (docstrings included), mypy, snakefmt and snakemake --lint
+must be clean."""
 
 import subprocess
 
@@ -20,6 +21,11 @@ def test_ruff_check():
 
 def test_ruff_format():
     result = run(str(BIN / "ruff"), "format", "--check", ".")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy():
+    result = run(str(BIN / "mypy"), "workflow/scripts/drugsig")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
