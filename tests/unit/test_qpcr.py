@@ -223,9 +223,8 @@ def demo(tmp_path_factory):
         groups = [
             contrast.members(samples, group) for group in (contrast.treated, contrast.reference)
         ]
-        column = "genotype" if contrast.treated.genotype != contrast.reference.genotype else (
-            "condition"
-        )
+        same_genotype = contrast.treated.genotype == contrast.reference.genotype
+        column = "condition" if same_genotype else "genotype"
         contrasts.append(
             {
                 "name": contrast.name,

@@ -18,13 +18,20 @@ SMALL = [
     "--genes", "70", "--read-pairs", "300", "--replicates", "2", "--control-replicates", "2",
     "--seed", "3",
 ]  # fmt: skip
+SERIES = {
+    ("Milademetan", "24h"): ("0.005", "0.016", "0.05", "0.16", "0.5"),
+    ("Nutlin-3a", "24h"): ("0.05", "0.16", "0.5", "1.6", "5"),
+    ("AMG-232", "24h"): ("0.01", "0.032", "0.1", "0.32", "1"),
+    ("Milademetan", "6h"): ("0.005", "0.016", "0.05", "0.16", "0.5"),
+}
 CONTRASTS = [
-    *(f"SJSA-1_Milademetan_{dose}_24h_vs_DMSO" for dose in ("0.005", "0.016", "0.05", "0.16", "0.5")),
-    *(f"SJSA-1_Nutlin-3a_{dose}_24h_vs_DMSO" for dose in ("0.05", "0.16", "0.5", "1.6", "5")),
-    *(f"SJSA-1_AMG-232_{dose}_24h_vs_DMSO" for dose in ("0.01", "0.032", "0.1", "0.32", "1")),
-    *(f"SJSA-1_Milademetan_{dose}_6h_vs_DMSO" for dose in ("0.005", "0.016", "0.05", "0.16", "0.5")),
+    *(
+        f"SJSA-1_{drug}_{dose}_{time}_vs_DMSO"
+        for (drug, time), doses in SERIES.items()
+        for dose in doses
+    ),
     "A2780_MilciclibR_vs_parental",
-]  # fmt: skip
+]
 
 
 def folders(root: Path) -> list[str]:

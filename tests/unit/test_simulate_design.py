@@ -146,9 +146,7 @@ def test_hill_fraction_follows_ec50_and_hill():
     assert hill_fraction("DMSO", 0.0) == 0.0
     for drug in DRUGS:
         assert hill_fraction(drug, EC50_UM[drug]) == pytest.approx(0.5)
-        assert hill_fraction(drug, 10 * EC50_UM[drug]) == pytest.approx(
-            1 / (1 + 10 ** -HILL[drug])
-        )
+        assert hill_fraction(drug, 10 * EC50_UM[drug]) == pytest.approx(1 / (1 + 10 ** -HILL[drug]))
         assert 1 <= HILL[drug] <= 2
     assert hill_fraction("AMG-232", 0.5) == pytest.approx(5**1.5 / (1 + 5**1.5))
     # Milademetan is 10x as potent: at a tenth of the dose it is as far up its curve.

@@ -45,8 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=DEFAULT_READ_PAIRS,
         help=(
-            "mean read pairs per sample before library size factors "
-            f"(default {DEFAULT_READ_PAIRS})"
+            f"mean read pairs per sample before library size factors (default {DEFAULT_READ_PAIRS})"
         ),
     )
     parser.add_argument("--read-length", type=int, default=50, help="read length (default 50)")

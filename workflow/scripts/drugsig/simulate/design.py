@@ -159,9 +159,7 @@ def _vehicle(time: str) -> Group:
 def treated_groups() -> tuple[Group, ...]:
     """Every SJSA-1 dose group, in sheet order (series, then increasing dose)."""
     return tuple(
-        Group(SJSA1, PARENTAL, drug, dose, time)
-        for drug, time in SERIES
-        for dose in DOSES_UM[drug]
+        Group(SJSA1, PARENTAL, drug, dose, time) for drug, time in SERIES for dose in DOSES_UM[drug]
     )
 
 

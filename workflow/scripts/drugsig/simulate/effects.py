@@ -186,9 +186,7 @@ def planted_log2fc(
 
 def sample_log2fc(gene_name: str, sample: Sample) -> float:
     """``planted_log2fc`` of a gene in a design sample."""
-    return planted_log2fc(
-        gene_name, sample.condition, sample.dose_um, sample.genotype, sample.time
-    )
+    return planted_log2fc(gene_name, sample.condition, sample.dose_um, sample.genotype, sample.time)
 
 
 def true_log2fc(gene_name: str, contrast: Contrast, samples: tuple[Sample, ...]) -> float:
@@ -203,6 +201,8 @@ def true_log2fc(gene_name: str, contrast: Contrast, samples: tuple[Sample, ...])
     for group in (contrast.treated, contrast.reference):
         values = {sample_log2fc(gene_name, sample) for sample in contrast.members(samples, group)}
         if len(values) != 1:
-            raise ValueError(f"contrast {contrast.name}: group {group.label!r} has effects {values}")
+            raise ValueError(
+                f"contrast {contrast.name}: group {group.label!r} has effects {values}"
+            )
         levels.append(values.pop())
     return levels[0] - levels[1]

@@ -302,8 +302,9 @@ def simulate(settings: Settings) -> None:
     """Simulate the demo experiment and write all its files.
 
     Writes ``genome.fa.gz``, ``annotation.gtf.gz``, ``truth.tsv``,
-    ``truth_concentration_response.tsv``, ``true_counts.tsv``, ``reads/<sample>_R{1,2}.fastq.gz``, ``viability.tsv`` and
-    ``qpcr.tsv`` to the output folder, and ``samples.tsv`` and ``units.tsv`` to the
+    ``truth_concentration_response.tsv``, ``true_counts.tsv``,
+    ``reads/<sample>_R{1,2}.fastq.gz``, ``viability.tsv`` and ``qpcr.tsv`` to the
+    output folder, and ``samples.tsv`` and ``units.tsv`` to the
     sheets folder.
     """
     outdir = Path(settings.outdir)
