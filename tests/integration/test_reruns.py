@@ -1,9 +1,9 @@
 """Reruns: a killed run resumes to the same results, and runs are reproducible.
 
-On a small simulated experiment (six samples: DMSO, Milademetan and Nutlin-3a in
-SJSA-1, two replicates each), every run asks for the signature tables, which need
-the count matrix and the DE tables (the plots, gene sets and report are left out
-to keep the runs short; they do not change how a rerun resumes).
+On a small simulated experiment (six samples: DMSO, 0.5 µM Milademetan and 5 µM
+Nutlin-3a in SJSA-1 at 24 h, two replicates each), every run asks for the signature
+tables, which need the count matrix and the DE tables (the plots, gene sets and report
+are left out to keep the runs short; they do not change how a rerun resumes).
 
 * Killed with SIGTERM in the middle of the alignments (as Ctrl-C, a cluster's time
   limit or ``kill`` do), the same command run again completes, and its count matrix,
@@ -34,8 +34,8 @@ from conftest import run_snakemake, tool_environment
 pytestmark = pytest.mark.integration
 
 SAMPLES = [
-    f"SJSA-1_{condition}_{replicate}"
-    for condition in ("DMSO", "Milademetan", "Nutlin-3a")
+    f"SJSA-1_{group}_24h_{replicate}"
+    for group in ("DMSO", "Milademetan_0p5uM", "Nutlin-3a_5uM")
     for replicate in (1, 2)
 ]
 CONTRASTS = ["Milademetan_vs_DMSO", "Nutlin-3a_vs_DMSO"]
@@ -182,11 +182,14 @@ def test_a_sample_added_later_aligns_only_itself(uninterrupted, tmp_path):
     workdir = copy_project(uninterrupted, tmp_path / "run")
     # a third DMSO replicate (the files of the first one will do for planning)
     add_row_like(
-        workdir / "config/samples.tsv", "SJSA-1_DMSO_2", sample="SJSA-1_DMSO_3", replicate="3"
+        workdir / "config/samples.tsv",
+        "SJSA-1_DMSO_24h_2",
+        sample="SJSA-1_DMSO_24h_3",
+        replicate="3",
     )
-    add_row_like(workdir / "config/units.tsv", "SJSA-1_DMSO_1", sample="SJSA-1_DMSO_3")
+    add_row_like(workdir / "config/units.tsv", "SJSA-1_DMSO_24h_1", sample="SJSA-1_DMSO_24h_3")
     result = run_snakemake(workdir, "-n", *COMMAND)
     planned = dict(re.findall(r"^(\w+)\s+(\d+)$", result.stdout, re.M))
     assert planned.get("reads_to_counts") == "1", result.stdout
-    assert re.search(r"^\s+wildcards: sample=SJSA-1_DMSO_3$", result.stdout, re.M)
+    assert re.search(r"^\s+wildcards: sample=SJSA-1_DMSO_24h_3$", result.stdout, re.M)
     assert planned.get("check_reads") == "1" and "star_index" not in planned

@@ -14,11 +14,22 @@ from drugsig.errors import InputError
 from drugsig.simulate.cli import main
 from drugsig.simulate.sequence import decode, encode, reverse_complement
 
-SMALL = ["--genes", "70", "--read-pairs", "300", "--replicates", "2", "--seed", "3"]
+SMALL = [
+    "--genes", "70", "--read-pairs", "300", "--replicates", "2", "--control-replicates", "2",
+    "--seed", "3",
+]  # fmt: skip
+SERIES = {
+    ("Milademetan", "24h"): ("0.005", "0.016", "0.05", "0.16", "0.5"),
+    ("Nutlin-3a", "24h"): ("0.05", "0.16", "0.5", "1.6", "5"),
+    ("AMG-232", "24h"): ("0.01", "0.032", "0.1", "0.32", "1"),
+    ("Milademetan", "6h"): ("0.005", "0.016", "0.05", "0.16", "0.5"),
+}
 CONTRASTS = [
-    "SJSA-1_Milademetan_vs_DMSO",
-    "SJSA-1_Nutlin-3a_vs_DMSO",
-    "SJSA-1_AMG-232_vs_DMSO",
+    *(
+        f"SJSA-1_{drug}_{dose}_{time}_vs_DMSO"
+        for (drug, time), doses in SERIES.items()
+        for dose in doses
+    ),
     "A2780_MilciclibR_vs_parental",
 ]
 
@@ -104,9 +115,10 @@ def small_run(tmp_path_factory) -> Path:
 def test_writes_every_file(small_run):
     names = set(digests(small_run))
     samples = [row["sample"] for row in read_tsv(small_run / "config" / "samples.tsv")]
-    assert len(samples) == 12
+    assert len(samples) == 20 * 2 + 4 * 2
     reads = {f"demo/reads/{s}_R{mate}.fastq.gz" for s in samples for mate in (1, 2)}
     expected = {"demo/genome.fa.gz", "demo/annotation.gtf.gz", "demo/truth.tsv"}
+    expected |= {"demo/truth_concentration_response.tsv"}
     expected |= {"demo/true_counts.tsv", "config/samples.tsv", "config/units.tsv"}
     expected |= {"demo/viability.tsv", "demo/qpcr.tsv"}
     assert names == expected | reads
@@ -152,22 +164,26 @@ def test_sample_and_unit_sheets(tmp_path, monkeypatch):
         "sample", "condition", "cell_line", "genotype", "dose", "time", "replicate", "batch",
     ]  # fmt: skip
     assert samples[2] == {
-        "sample": "SJSA-1_Milademetan_1",
+        "sample": "SJSA-1_Milademetan_0p005uM_24h_1",
         "condition": "Milademetan",
         "cell_line": "SJSA-1",
         "genotype": "parental",
-        "dose": "0.5",
+        "dose": "0.005",
         "time": "24h",
         "replicate": "1",
         "batch": "b1",
     }
+    by_name = {row["sample"]: row for row in samples}
+    assert by_name["SJSA-1_DMSO_6h_2"]["dose"] == "0"
+    assert by_name["SJSA-1_Nutlin-3a_5uM_24h_2"]["dose"] == "5"
+    assert by_name["SJSA-1_Milademetan_0p16uM_6h_1"]["time"] == "6h"
     assert samples[-1]["sample"] == "A2780_MilciclibR_2"
     units = read_tsv(Path("config/units.tsv"))
     assert units[0] == {
-        "sample": "SJSA-1_DMSO_1",
+        "sample": "SJSA-1_DMSO_24h_1",
         "unit": "L001",
-        "fq1": "resources/demo/reads/SJSA-1_DMSO_1_R1.fastq.gz",
-        "fq2": "resources/demo/reads/SJSA-1_DMSO_1_R2.fastq.gz",
+        "fq1": "resources/demo/reads/SJSA-1_DMSO_24h_1_R1.fastq.gz",
+        "fq2": "resources/demo/reads/SJSA-1_DMSO_24h_1_R2.fastq.gz",
         "strandedness": "none",
     }
     assert all(Path(unit[key]).is_file() for unit in units for key in ("fq1", "fq2"))
@@ -177,16 +193,59 @@ def test_truth_table_covers_every_gene_and_contrast(small_run):
     truth = read_tsv(small_run / "demo" / "truth.tsv")
     gtf = parse_gtf(small_run / "demo")
     genes = {attributes["gene_id"]: attributes["gene_name"] for _, attributes in gtf}
-    assert len(truth) == 4 * len(genes) == 4 * 70
+    assert len(truth) == 21 * len(genes) == 21 * 70
     assert [row["contrast"] for row in truth[:: len(genes)]] == CONTRASTS
     assert all(genes[row["gene_id"]] == row["gene_name"] for row in truth)
     value = {(row["contrast"], row["gene_name"]): float(row["true_log2fc"]) for row in truth}
-    assert value[(CONTRASTS[0], "CDKN1A")] == pytest.approx(3.181818, abs=1e-6)
-    assert value[(CONTRASTS[1], "CDKN1A")] == 1.75
-    assert value[(CONTRASTS[3], "ABCB1")] == 4.0
-    assert value[(CONTRASTS[3], "RB1")] == -2.0
-    assert value[(CONTRASTS[3], "CDKN1A")] == 0.0
-    assert sum(v != 0 for v in value.values()) == 3 * 15 + 9 + 3
+    top = 1 / (1 + 10**-1.5)  # Hill fraction at 10x the EC50 (hill 1.5)
+    assert value[("SJSA-1_Milademetan_0.5_24h_vs_DMSO", "CDKN1A")] == round(3.5 * top, 6)
+    assert value[("SJSA-1_Milademetan_0.05_24h_vs_DMSO", "CDKN1A")] == 1.75
+    assert value[("SJSA-1_Nutlin-3a_0.5_24h_vs_DMSO", "CDKN1A")] == 1.75
+    assert value[("SJSA-1_AMG-232_0.1_24h_vs_DMSO", "SYN0004")] == 1.2
+    assert value[("SJSA-1_Milademetan_0.05_6h_vs_DMSO", "CDKN1A")] == 1.4
+    assert value[("SJSA-1_Milademetan_0.05_6h_vs_DMSO", "SYN0001")] == 0.0
+    resistance = "A2780_MilciclibR_vs_parental"
+    assert value[(resistance, "ABCB1")] == 4.0
+    assert value[(resistance, "RB1")] == -2.0
+    assert value[(resistance, "CDKN1A")] == 0.0
+    # every dose moves all 15 p53 targets and, at 24 h, the drug's three own genes
+    assert sum(v != 0 for v in value.values()) == 15 * (15 + 3) + 5 * 15 + 3
+
+
+def test_concentration_response_truth(small_run):
+    table = read_tsv(small_run / "demo" / "truth_concentration_response.tsv")
+    assert list(table[0]) == [
+        "cell_line", "drug", "time", "gene_id", "gene_name", "top_log2fc", "ec50_um", "hill",
+        "c_at_log2fc_0.5",
+    ]  # fmt: skip
+    rows = {(row["drug"], row["time"], row["gene_name"]): row for row in table}
+    series = list(dict.fromkeys((drug, time) for drug, time, _ in rows))
+    assert series == [("Milademetan", "24h"), ("Nutlin-3a", "24h"), ("AMG-232", "24h"),
+                      ("Milademetan", "6h")]  # fmt: skip
+    assert len(rows) == 3 * (15 + 3) + 15  # responding genes only
+    assert {row["cell_line"] for row in table} == {"SJSA-1"}
+    cdkn1a = rows[("Nutlin-3a", "24h", "CDKN1A")]
+    assert (cdkn1a["top_log2fc"], cdkn1a["ec50_um"], cdkn1a["hill"]) == ("3.5", "0.5", "1.2")
+    # 3.5 c^1.2 / (0.5^1.2 + c^1.2) = 0.5  <=>  c = 0.5 * (0.5 / 3) ** (1 / 1.2)
+    assert float(cdkn1a["c_at_log2fc_0.5"]) == pytest.approx(0.5 * (1 / 6) ** (1 / 1.2), abs=1e-6)
+    assert rows[("Milademetan", "24h", "SYN0002")]["top_log2fc"] == "-2.2"
+    assert float(rows[("Milademetan", "24h", "SYN0002")]["c_at_log2fc_0.5"]) > 0
+    assert rows[("Milademetan", "24h", "PLK3")]["c_at_log2fc_0.5"] != "NaN"
+    assert rows[("Milademetan", "6h", "GDF15")]["top_log2fc"] == "0.9"
+    assert rows[("Milademetan", "6h", "SESN1")]["c_at_log2fc_0.5"] == "NaN"  # top 0.27
+    assert ("Milademetan", "6h", "SYN0001") not in rows
+
+
+def test_viability_plates_hold_the_a2780_and_sjsa1_curves(small_run):
+    plates = read_tsv(small_run / "demo" / "viability.tsv")
+    treated = [row for row in plates if row["well_type"] == "treated"]
+    curves = list(dict.fromkeys((row["plate"], row["cell_line"], row["drug"]) for row in treated))
+    assert curves == [
+        ("1", "A2780", "Milciclib"), ("2", "A2780-MilR1", "Milciclib"),
+        ("3", "A2780-MilR2", "Milciclib"), ("4", "SJSA-1", "Milademetan"),
+        ("5", "SJSA-1", "Nutlin-3a"), ("6", "SJSA-1", "AMG-232"),
+    ]  # fmt: skip
+    assert len(plates) == 6 * 3 * 12
 
 
 def test_reads_pair_up_and_library_sizes_differ(small_run):
@@ -208,8 +267,8 @@ def test_reads_map_back_to_transcripts_and_genome(small_run):
     transcripts = "|".join(transcript_sequences(outdir))
     genome = "|".join(parse_genome(outdir).values())
     genome_both = genome + "|" + revcomp(genome)
-    read1 = fastq_records(outdir / "reads" / "SJSA-1_AMG-232_2_R1.fastq.gz")
-    read2 = fastq_records(outdir / "reads" / "SJSA-1_AMG-232_2_R2.fastq.gz")
+    read1 = fastq_records(outdir / "reads" / "SJSA-1_AMG-232_1uM_24h_2_R1.fastq.gz")
+    read2 = fastq_records(outdir / "reads" / "SJSA-1_AMG-232_1uM_24h_2_R2.fastq.gz")
     # Reverse-stranded library: read 2 is sense, read 1 antisense to the transcript.
     sense = [seq for _, seq in read2]
     antisense = [revcomp(seq) for _, seq in read1]

@@ -48,10 +48,10 @@ def test_housekeeping_and_planted_genes_are_well_expressed(genes):
 
 
 def test_expected_fragments_carry_the_planted_effects(genes):
-    samples = demo_design(2)
+    samples = demo_design(2, 2)
     means = expected_fragments(genes, samples, 10_000, np.random.default_rng(4))
     names = [s.name for s in samples]
-    assert sorted(means.sum(axis=1)) == pytest.approx(10_000 * np.linspace(0.6, 1.4, 12))
+    assert sorted(means.sum(axis=1)) == pytest.approx(10_000 * np.linspace(0.6, 1.4, 48))
 
     def ratio(gene: str, treated: str, reference: str) -> float:
         column = genes.index(gene)
@@ -59,12 +59,17 @@ def test_expected_fragments_carry_the_planted_effects(genes):
         null = genes.index("GAPDH")  # normalise like DESeq2: by a gene without effect
         return (means[row, column] / means[ref, column]) / (means[row, null] / means[ref, null])
 
-    expected = planted_log2fc("CDKN1A", "Milademetan", 0.5, "parental")
-    assert np.log2(ratio("CDKN1A", "SJSA-1_Milademetan_1", "SJSA-1_DMSO_2")) == pytest.approx(
-        expected
-    )
+    expected = planted_log2fc("CDKN1A", "Milademetan", 0.16, "parental")
+    observed = ratio("CDKN1A", "SJSA-1_Milademetan_0p16uM_24h_1", "SJSA-1_DMSO_24h_2")
+    assert np.log2(observed) == pytest.approx(expected)
+    early = planted_log2fc("CDKN1A", "Milademetan", 0.16, "parental", "6h")
+    observed = ratio("CDKN1A", "SJSA-1_Milademetan_0p16uM_6h_2", "SJSA-1_DMSO_6h_1")
+    assert np.log2(observed) == pytest.approx(early)
+    assert 0 < early < expected
     assert np.log2(ratio("ABCB1", "A2780_MilciclibR_2", "A2780_parental_1")) == pytest.approx(4.0)
-    assert np.log2(ratio("BAX", "SJSA-1_Nutlin-3a_1", "SJSA-1_DMSO_1")) == pytest.approx(0.0)
+    assert np.log2(ratio("BAX", "SJSA-1_Nutlin-3a_5uM_24h_1", "SJSA-1_DMSO_24h_1")) == (
+        pytest.approx(0.0)
+    )
 
 
 def test_isoform_split_keeps_gene_totals():

@@ -18,6 +18,7 @@ MAX_READ_PAIRS = MAX_READS // 2
 """Half the flow cell, leaving room for size factors (up to 1.5x) and planted effects."""
 READ_LENGTH_RANGE = (20, 300)
 REPLICATE_RANGE = (2, 20)
+DEFAULT_READ_PAIRS = 6500
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,9 +27,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="drugsig-simulate",
         description=(
             "Simulate the drugsig demo experiment: a mini genome with annotation, "
-            "paired-end RNA-seq reads of 18 samples (SJSA-1 with three MDM2 inhibitors, "
-            "A2780 parental and Milciclib-resistant), the sample sheets and the true "
-            "log2 fold changes. The same seed gives byte-identical files."
+            "paired-end RNA-seq reads of SJSA-1 cells under three MDM2 inhibitors at five "
+            "concentrations each (24 h; Milademetan also at 6 h) and of A2780 parental "
+            "and Milciclib-resistant cells, the sample sheets, the true log2 fold changes "
+            "and concentration responses, viability plates and qPCR Ct values. The same "
+            "seed gives byte-identical files."
         ),
     )
     parser.add_argument("--outdir", required=True, help="output folder, e.g. resources/demo")
@@ -40,12 +43,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--read-pairs",
         type=int,
-        default=15000,
-        help="mean read pairs per sample before library size factors (default 15000)",
+        default=DEFAULT_READ_PAIRS,
+        help=(
+            f"mean read pairs per sample before library size factors (default {DEFAULT_READ_PAIRS})"
+        ),
     )
     parser.add_argument("--read-length", type=int, default=50, help="read length (default 50)")
     parser.add_argument(
-        "--replicates", type=int, default=3, help="replicates per group (default 3)"
+        "--replicates", type=int, default=2, help="replicates per dose group (default 2)"
+    )
+    parser.add_argument(
+        "--control-replicates",
+        type=int,
+        default=3,
+        help="replicates per vehicle group and per A2780 group (default 3)",
     )
     parser.add_argument(
         "--strandedness",
@@ -76,6 +87,7 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
     _check_range("--read-pairs", args.read_pairs, MIN_READ_PAIRS, MAX_READ_PAIRS)
     _check_range("--read-length", args.read_length, *READ_LENGTH_RANGE)
     _check_range("--replicates", args.replicates, *REPLICATE_RANGE)
+    _check_range("--control-replicates", args.control_replicates, *REPLICATE_RANGE)
     outdir = args.outdir.rstrip("/") or "/"
     for option, folder in (("--outdir", Path(outdir)), ("--sheets-dir", args.sheets_dir)):
         if folder.exists() and not folder.is_dir():
@@ -88,6 +100,7 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
         read_pairs=args.read_pairs,
         read_length=args.read_length,
         replicates=args.replicates,
+        control_replicates=args.control_replicates,
         strandedness=Strandedness(args.strandedness),
     )
 

@@ -18,8 +18,15 @@ from numpy.typing import NDArray
 
 from drugsig.simulate.annotation import Annotation, gtf_lines, simulate_annotation
 from drugsig.simulate.catalog import gene_catalog
-from drugsig.simulate.design import DEMO_CONTRASTS, Sample, demo_design
-from drugsig.simulate.effects import sample_log2fc, true_log2fc
+from drugsig.simulate.design import DEMO_CONTRASTS, DRUGS, SERIES, SJSA1, Sample, demo_design
+from drugsig.simulate.effects import (
+    EC50_UM,
+    HILL,
+    concentration_at,
+    sample_log2fc,
+    top_log2fc,
+    true_log2fc,
+)
 from drugsig.simulate.expression import (
     expected_fragments,
     isoform_shares,
@@ -43,7 +50,7 @@ from drugsig.simulate.reads import (
     simulate_qualities,
 )
 from drugsig.simulate.sequence import decode, random_sequence
-from drugsig.simulate.viability import simulate_viability_plates
+from drugsig.simulate.viability import demo_viability_plates
 
 INDEX_LENGTH = 8
 SAMPLE_COLUMNS = [
@@ -89,7 +96,9 @@ class Settings:
     read_length
         Read length of both mates.
     replicates
-        Replicates per group.
+        Replicates of each dose group.
+    control_replicates
+        Replicates of each vehicle group and of each A2780 group.
     strandedness
         Library strandedness.
     """
@@ -101,6 +110,7 @@ class Settings:
     read_pairs: int
     read_length: int
     replicates: int
+    control_replicates: int
     strandedness: Strandedness
 
     def rng(self, stream: Stream, *keys: int) -> np.random.Generator:
@@ -210,6 +220,20 @@ def _write_sheets(settings: Settings, samples: tuple[Sample, ...]) -> None:
     )
 
 
+RESPONSE_LOG2FC = 0.5
+"""|log2FC| whose concentration the concentration-response truth table gives."""
+
+RESPONSE_COLUMNS = [
+    "cell_line", "drug", "time", "gene_id", "gene_name", "top_log2fc", "ec50_um", "hill",
+    f"c_at_log2fc_{RESPONSE_LOG2FC}",
+]  # fmt: skip
+
+
+def _text(value: float) -> str:
+    """``_number``, or ``NaN``."""
+    return "NaN" if np.isnan(value) else _number(value)
+
+
 def _write_truth(
     outdir: Path,
     annotation: Annotation,
@@ -231,6 +255,26 @@ def _write_truth(
         ),
     )
     write_tsv(
+        outdir / "truth_concentration_response.tsv",
+        RESPONSE_COLUMNS,
+        (
+            [
+                SJSA1,
+                drug,
+                time,
+                gene.gene_id,
+                gene.gene_name,
+                _number(top_log2fc(gene.gene_name, drug, time)),
+                _number(EC50_UM[drug]),
+                _number(HILL[drug]),
+                _text(concentration_at(RESPONSE_LOG2FC, gene.gene_name, drug, time)),
+            ]
+            for drug, time in SERIES
+            for gene in annotation.genes
+            if top_log2fc(gene.gene_name, drug, time) != 0
+        ),
+    )
+    write_tsv(
         outdir / "true_counts.tsv",
         ["gene_id", "gene_name", *(sample.name for sample in samples)],
         (
@@ -243,7 +287,9 @@ def _write_truth(
 def _write_assays(settings: Settings, samples: tuple[Sample, ...]) -> None:
     """Viability plates of the resistance model and qRT-PCR Ct values of every sample."""
     outdir = Path(settings.outdir)
-    plates = simulate_viability_plates(settings.rng(Stream.VIABILITY))
+    rngs = [settings.rng(Stream.VIABILITY)]
+    rngs += [settings.rng(Stream.VIABILITY, number) for number in range(1, len(DRUGS) + 1)]
+    plates = demo_viability_plates(rngs)
     plates.to_csv(outdir / "viability.tsv", sep="\t", index=False)
     log2fc = {s.name: {gene: sample_log2fc(gene, s) for gene in BASELINE_CT} for s in samples}
     table = pd.DataFrame({"sample": [s.name for s in samples]})
@@ -256,8 +302,9 @@ def simulate(settings: Settings) -> None:
     """Simulate the demo experiment and write all its files.
 
     Writes ``genome.fa.gz``, ``annotation.gtf.gz``, ``truth.tsv``,
-    ``true_counts.tsv``, ``reads/<sample>_R{1,2}.fastq.gz``, ``viability.tsv`` and
-    ``qpcr.tsv`` to the output folder, and ``samples.tsv`` and ``units.tsv`` to the
+    ``truth_concentration_response.tsv``, ``true_counts.tsv``,
+    ``reads/<sample>_R{1,2}.fastq.gz``, ``viability.tsv`` and ``qpcr.tsv`` to the
+    output folder, and ``samples.tsv`` and ``units.tsv`` to the
     sheets folder.
     """
     outdir = Path(settings.outdir)
@@ -271,7 +318,7 @@ def simulate(settings: Settings) -> None:
         (line.encode("ascii") for line in gtf_lines(annotation, settings.build)),
     )
     transcriptome = build_transcriptome(genome, annotation)
-    samples = demo_design(settings.replicates)
+    samples = demo_design(settings.replicates, settings.control_replicates)
     expression_rng = settings.rng(Stream.EXPRESSION)
     gene_names = [gene.gene_name for gene in annotation.genes]
     means = expected_fragments(gene_names, samples, settings.read_pairs, expression_rng)

@@ -29,7 +29,7 @@ from drugsig.simulate.effects import PLANTED_GENES, sample_log2fc
 LOG_ABUNDANCE = {
     "high": (3.3, 0.4),
     "moderate": (1.0, 0.5),
-    "planted": (1.5, 0.4),
+    "planted": (2.0, 0.4),
     "other": (0.0, 1.4),
 }
 """Mean and SD of the natural-log abundance of high and moderate housekeeping genes,

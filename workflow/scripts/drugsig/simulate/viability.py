@@ -1,6 +1,7 @@
-"""Simulated viability plates: a parental line and two drug-resistant subclones.
+"""Simulated viability plates: A2780 and two Milciclib-resistant subclones with
+Milciclib, and SJSA-1 with each MDM2 inhibitor.
 
-Each cell line gets its own 96-well plate read by luminescence (CellTiter-Glo, RLU):
+Each cell line and drug gets its own 96-well plate read by luminescence (CellTiter-Glo, RLU):
 rows B, C, D, ... hold the replicates; column 1 is blank (medium only), column 2
 vehicle (DMSO), columns 3-12 a 3-fold dilution series of the drug from 100 µM down.
 Viability follows a four-parameter logistic curve with the line's true IC50, from
@@ -15,6 +16,8 @@ import numpy as np
 import pandas as pd
 
 from drugsig.errors import InputError
+from drugsig.simulate.design import DRUGS, SJSA1
+from drugsig.simulate.effects import EC50_UM
 
 PLATE_ROWS = "BCDEFG"
 """Rows that hold replicates (the edge rows A and H stay empty)."""
@@ -71,6 +74,22 @@ DEMO_LINES: tuple[ViabilityLine, ...] = (
 )
 """A2780 and two Milciclib-resistant subclones, true IC50 0.5, 5.0 and 8.2 µM."""
 
+IC50_OVER_EC50 = 20.0
+"""Cytotoxicity of the MDM2 inhibitors on SJSA-1 sets in at much higher concentrations
+than their transcriptional response: IC50 = 20 x the planted EC50."""
+
+MDM2_HILL = 1.5
+SJSA1_VEHICLE_RLU = 180_000.0
+
+
+def mdm2_inhibitor_lines() -> dict[str, ViabilityLine]:
+    """SJSA-1 under each MDM2 inhibitor (true IC50 1, 10 and 2 µM), by drug in
+    ``DRUGS`` order."""
+    return {
+        drug: ViabilityLine(SJSA1, "", IC50_OVER_EC50 * EC50_UM[drug], MDM2_HILL, SJSA1_VEHICLE_RLU)
+        for drug in DRUGS
+    }
+
 
 def simulate_viability_plates(
     rng: np.random.Generator,
@@ -79,6 +98,7 @@ def simulate_viability_plates(
     concentrations_um: Sequence[float] = DEMO_CONCENTRATIONS_UM,
     replicates: int = 3,
     cv: float = 0.03,
+    first_plate: int = 1,
 ) -> pd.DataFrame:
     """Simulate luminescence plate reads, one 96-well plate per cell line.
 
@@ -96,6 +116,8 @@ def simulate_viability_plates(
         Replicate wells per concentration (1-6).
     cv
         Coefficient of variation of the cell signal between wells.
+    first_plate
+        Number of the first plate (plates are numbered on from it).
 
     Returns
     -------
@@ -116,7 +138,7 @@ def simulate_viability_plates(
     if not 1 <= replicates <= len(PLATE_ROWS):
         raise InputError(f"1 to {len(PLATE_ROWS)} replicates fit on a plate, got {replicates}")
     rows = []
-    for plate, line in enumerate(lines, start=1):
+    for plate, line in enumerate(lines, start=first_plate):
         blank = BLANK_RLU * rng.lognormal(0, cv)
         for replicate, plate_row in enumerate(PLATE_ROWS[:replicates], start=1):
             wells = [("blank", 0.0, 0.0), ("vehicle", 0.0, 1.0)] + [
@@ -142,6 +164,20 @@ def simulate_viability_plates(
                     }
                 )
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def demo_viability_plates(rngs: Sequence[np.random.Generator]) -> pd.DataFrame:
+    """All plates of the demo: the A2780 lines with Milciclib (plates 1-3, drawn from
+    ``rngs[0]``), then SJSA-1 with each MDM2 inhibitor (plates 4-6, from ``rngs[1:]``,
+    one generator per drug)."""
+    tables = [simulate_viability_plates(rngs[0])]
+    for number, (drug, line) in enumerate(mdm2_inhibitor_lines().items()):
+        tables.append(
+            simulate_viability_plates(
+                rngs[number + 1], [line], drug, first_plate=len(DEMO_LINES) + number + 1
+            )
+        )
+    return pd.concat(tables, ignore_index=True)
 
 
 def _viability(line: ViabilityLine, concentration_um: float) -> float:
