@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from drugsig.design import build_contrasts, group_labels
 from drugsig.errors import InputError
-from drugsig.sheets import load_samples
+from drugsig.inputs.design import build_contrasts, group_labels
+from drugsig.inputs.sheets import load_samples
 from drugsig.simulate.design import (
     DEMO_CONTRASTS,
     DOSES_UM,

@@ -13,7 +13,7 @@ Dose groups have ``replicates`` replicates, the vehicle and A2780 groups
 effect.
 
 Contrasts follow the default contrasts of the workflow
-(:func:`drugsig.design.build_contrasts`): every dose group against the vehicle of its
+(:func:`drugsig.inputs.design.build_contrasts`): every dose group against the vehicle of its
 time point, ``SJSA-1_<drug>_<dose>_<time>_vs_DMSO`` (the dose as written in the
 samples sheet, e.g. ``0.016``), and ``A2780_MilciclibR_vs_parental``.
 """
@@ -131,7 +131,7 @@ class Contrast:
     Attributes
     ----------
     name
-        Contrast name, as :func:`drugsig.design.build_contrasts` names it.
+        Contrast name, as :func:`drugsig.inputs.design.build_contrasts` names it.
     treated, reference
         The compared groups.
     """
