@@ -140,6 +140,20 @@ def test_treatment_groups_by_cell_line_and_time():
     assert treatment_groups(old) == {("SJSA-1", ""): ["A", "B", "C"], ("L2", ""): ["D"]}
 
 
+def test_treatment_groups_take_each_drugs_highest_concentration():
+    series = CONTRASTS.iloc[[0, 1]].copy()
+    series = pd.concat(
+        [
+            series.assign(name=["A_lo", "B_hi"], treatment=["A", "B"], dose=["0.1", "10"]),
+            series.assign(name=["A_hi", "B_lo"], treatment=["A", "B"], dose=["1", "0.5"]),
+            series.iloc[[0]].assign(name="C_na", treatment="C", dose=""),
+        ],
+        ignore_index=True,
+    )
+    # one contrast per drug (its highest concentration), in contrast order
+    assert treatment_groups(series) == {("SJSA-1", "24h"): ["B_hi", "A_hi", "C_na"]}
+
+
 def test_cross_drug_compares_drugs_at_the_same_time_only():
     tables, contrasts = two_times()
     table = cross_drug(tables, contrasts, 0.05, 1.0)

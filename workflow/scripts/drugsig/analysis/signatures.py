@@ -96,13 +96,18 @@ CATEGORIES = ["shared", "partial", "specific"]
 
 
 def treatment_groups(contrasts: pd.DataFrame) -> dict[tuple[str, str], list[str]]:
-    """Treatment contrasts grouped by cell line and time point, the drugs to compare.
+    """Group the treatment contrasts by cell line and time point: the drugs to compare.
+
+    A drug tested at several concentrations is represented by the contrast of its
+    highest concentration (its strongest response); the whole series is modelled by
+    the concentration-response step instead.
 
     Parameters
     ----------
     contrasts
         The contrasts table (``name``, ``kind``, ``cell_line`` and, if present,
-        ``time``; a missing ``time`` column or value counts as ``""``).
+        ``time``, ``treatment`` and ``dose``; a missing column or value counts as
+        ``""``).
 
     Returns
     -------
@@ -111,16 +116,35 @@ def treatment_groups(contrasts: pd.DataFrame) -> dict[tuple[str, str], list[str]
         contrast, names in contrast order; ``""`` for a missing cell line or time.
     """
     treatment = contrasts[contrasts["kind"] == "treatment"]
-    keys = pd.DataFrame(
-        {
-            "cell_line": treatment["cell_line"],
-            "time": treatment["time"] if "time" in treatment.columns else "",
-        },
-        index=treatment.index,
-    ).fillna("")
+
+    def column(name: str) -> list[str]:
+        values = treatment[name] if name in treatment.columns else pd.Series("", treatment.index)
+        return [str(value) for value in values.fillna("")]
+
+    doses = (
+        pd.to_numeric(treatment["dose"], errors="coerce").fillna(-np.inf).tolist()
+        if "dose" in treatment.columns
+        else [-np.inf] * len(treatment)
+    )
+    chosen: dict[tuple[str, str, str], tuple[float, str]] = {}
+    for name, line, time, drug, dose in zip(
+        treatment["name"],
+        column("cell_line"),
+        column("time"),
+        column("treatment"),
+        doses,
+        strict=True,
+    ):
+        key = (line, time, drug or name)
+        if key not in chosen or dose > chosen[key][0]:
+            chosen[key] = (dose, name)
+    kept = {name for _, name in chosen.values()}
     groups: dict[tuple[str, str], list[str]] = {}
-    for name, line, time in zip(treatment["name"], keys["cell_line"], keys["time"], strict=True):
-        groups.setdefault((str(line), str(time)), []).append(name)
+    for name, line, time in zip(
+        treatment["name"], column("cell_line"), column("time"), strict=True
+    ):
+        if name in kept:
+            groups.setdefault((line, time), []).append(name)
     return groups
 
 
