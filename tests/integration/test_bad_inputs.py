@@ -174,6 +174,51 @@ def reference(**paths: object) -> Callable[[Path], None]:
     return edit
 
 
+def counts_matrix_with_other_samples(root: Path) -> None:
+    columns = ["DMSO_1", "DMSO_2", "drugA_1", "drugA_3"]
+    rows = ["gene_id\t" + "\t".join(columns)]
+    rows += [f"G{i}\t" + "\t".join(str(10 + i + j) for j in range(4)) for i in range(20)]
+    (root / "data/counts.tsv").write_text("\n".join(rows) + "\n")
+    config = default_config()
+    del config["units"], config["reference"]
+    config["counts"] = "data/counts.tsv"
+    write_config(root, config)
+
+
+def count_matrix(data: bytes) -> Callable[[Path], None]:
+    """Counts mode, with ``data`` as the count matrix."""
+
+    def edit(root: Path) -> None:
+        (root / "data/counts.tsv").write_bytes(data)
+        config = default_config()
+        del config["units"], config["reference"]
+        config["counts"] = "data/counts.tsv"
+        write_config(root, config)
+
+    return edit
+
+
+def gmt(text: str) -> Callable[[Path], None]:
+    """An extra GMT file (genesets.gmt) with ``text``."""
+
+    def edit(root: Path) -> None:
+        (root / "data/extra.gmt").write_text(text)
+        configure(root, genesets={"gmt": ["data/extra.gmt"]})
+
+    return edit
+
+
+def qpcr_table(rows: list[str]) -> Callable[[Path], None]:
+    """A qPCR table (sample, gene, replicate, ct) with these rows."""
+
+    def edit(root: Path) -> None:
+        lines = ["sample\tgene\treplicate\tct", *rows]
+        (root / "data/qpcr.tsv").write_text("\n".join(lines) + "\n")
+        configure(root, qpcr={"table": "data/qpcr.tsv"})
+
+    return edit
+
+
 DAG_CASES = [
     # FASTQ paths in the units sheet
     (
@@ -231,8 +276,8 @@ DAG_CASES = [
             f"sample_name_{label}",
             lambda root, name=name: rename_sample(root, "samples.tsv", "DMSO_1", name),
             f"config/samples.tsv, line 2 (sample '{name}'): 'sample': '{name}' is not "
-            "allowed; expected sample name: letters, digits, '_' and '-' only, starting with "
-            "a letter or digit (it becomes part of file names).",
+            "allowed; expected sample name: letters, digits, '.', '_' and '-' only, starting "
+            "and ending with a letter or digit (it becomes part of file names).",
         )
         for label, name in [
             ("with_space", "DMSO 1"),
@@ -374,14 +419,77 @@ DAG_CASES = [
         "config/samples.tsv: covariate 'batch' (diffexp.covariates) is empty for sample(s) "
         "drugA_2; every sample needs a value.",
     ),
+    # the start of the reference files, the count matrix, GMT and assay tables
+    (
+        "empty_genome_fasta",
+        lambda root: (root / "data/genome.fa").write_bytes(b""),
+        "data/genome.fa: the file is empty (0 bytes). Give the genome FASTA (plain or "
+        "gzip-compressed) as reference.fasta.",
+    ),
+    (
+        "genome_fasta_without_header",
+        lambda root: (root / "data/genome.fa").write_text("ACGTACGT\nACGT\n"),
+        "data/genome.fa: the FASTA should start with a '>' sequence header line but starts "
+        "with 'ACGTACGT'. Give the genome FASTA (plain or gzip-compressed) as reference.fasta.",
+    ),
+    (
+        "gtf_is_an_excel_workbook",
+        lambda root: (root / "data/genes.gtf").write_bytes(b"PK\x03\x04" + bytes(100)),
+        "data/genes.gtf: the file is a zip archive (an Excel .xlsx workbook?), not a text "
+        "file. Give the gene annotation GTF (plain or gzip-compressed) as reference.gtf.",
+    ),
+    (
+        "samples_sheet_utf16",
+        lambda root: (root / "config/samples.tsv").write_bytes(
+            (root / "config/samples.tsv").read_text().encode("utf-16")
+        ),
+        "config/samples.tsv: the file is UTF-16 text, not UTF-8. Save it as UTF-8 "
+        "tab-separated values (TSV).",
+    ),
+    (
+        "count_matrix_columns_do_not_match_samples",
+        counts_matrix_with_other_samples,
+        "data/counts.tsv: the count matrix's columns do not match the samples sheet. Samples "
+        "without a column: drugA_2. Columns without a sample: drugA_3. Columns map to samples "
+        "by file name, without its extensions (featureCounts' BAM paths work as they are), or "
+        "exactly by a `counts_column` column in the samples sheet.",
+    ),
+    (
+        "count_matrix_is_not_gzip",
+        count_matrix(b"\x1f\x8bnot really gzip"),
+        "data/counts.tsv: the file starts like gzip but its data is corrupt (Error -3 while "
+        "decompressing data: unknown compression method). Copy or download it again.",
+    ),
+    (
+        "gmt_set_defined_twice",
+        gmt("up\tx\tG1\tG2\ndown\tx\tG3\nup\tx\tG4\n"),
+        "data/extra.gmt, line 3: gene set 'up' was already defined on line 1; set names must "
+        "be unique.",
+    ),
+    (
+        "gmt_empty",
+        gmt(""),
+        "data/extra.gmt: the GMT file is empty (no gene sets). Give GMT files (tab-separated "
+        "text: set name, description, genes) in genesets.gmt.",
+    ),
+    (
+        "qpcr_duplicate_well",
+        qpcr_table(["DMSO_1\tGAPDH\t1\t20.1", "DMSO_1\tGAPDH\t1\t20.3"]),
+        "data/qpcr.tsv, row 2 (line 3; sample 'DMSO_1', gene 'GAPDH'): duplicate well "
+        "(replicate '1' given twice).",
+    ),
 ]
 
 
-def dag_error(stderr: str) -> tuple[str, str]:
-    """The exception type and message Snakemake printed for an error while parsing."""
-    match = re.search(r"^(\w+) in file .*, line \d+:\n(.*?)\n  File ", stderr, re.M | re.S)
+# Snakemake's one line before parsing when it uses the workflow's profiles/default.
+PROFILE_NOTICE = re.compile(r"^Using workflow specific profile .*\n", re.M)
+
+
+def dag_error(stderr: str) -> str:
+    """The message of a parse-time InputError: common.smk prints ``Error: <message>``."""
+    match = re.search(r"^Error: (.*)$", stderr, re.M)
     assert match, stderr[-3000:]
-    return match.group(1), match.group(2)
+    return match.group(1)
 
 
 def assert_nothing_ran(root: Path) -> None:
@@ -396,8 +504,23 @@ def assert_nothing_ran(root: Path) -> None:
 def test_dag_time_error(project, edit, message):
     edit(project)
     result = run_snakemake(project, *SNAKEMAKE_ARGS, check=False)
-    assert result.returncode != 0
-    assert dag_error(result.stderr) == ("InputError", message)
+    assert result.returncode == 1
+    assert dag_error(result.stderr) == message
+    assert_nothing_ran(project)
+
+
+@pytest.mark.parametrize(
+    "name", ["unknown_config_key", "sample_name_with_space", "empty_genome_fasta"]
+)
+def test_dag_time_error_is_our_message_alone(project, name):
+    """No traceback: stderr is ``Error: <message>`` (after Snakemake's profile notice)."""
+    edit, message = {case[0]: case[1:] for case in DAG_CASES}[name]
+    edit(project)
+    result = run_snakemake(project, *SNAKEMAKE_ARGS, check=False)
+    assert result.returncode == 1
+    assert PROFILE_NOTICE.sub("", result.stderr) == f"Error: {message}\n"
+    assert 'File "' not in result.stderr
+    assert result.stdout == ""
     assert_nothing_ran(project)
 
 
@@ -537,15 +660,16 @@ def intergenic_sample(root: Path) -> None:
     write_pairs(reads / "drugA_2_R1.fq.gz", reads / "drugA_2_R2.fq.gz", "drugA_2", pairs)
 
 
-def counts_matrix_with_other_samples(root: Path) -> None:
-    columns = ["DMSO_1", "DMSO_2", "drugA_1", "drugA_3"]
-    rows = ["gene_id\t" + "\t".join(columns)]
-    rows += [f"G{i}\t" + "\t".join(str(10 + i + j) for j in range(4)) for i in range(20)]
-    (root / "data/counts.tsv").write_text("\n".join(rows) + "\n")
-    config = default_config()
-    del config["units"], config["reference"]
-    config["counts"] = "data/counts.tsv"
-    write_config(root, config)
+def duplicate_gene_id(root: Path) -> None:
+    rows = [f"G{i}\t" + "\t".join(str(10 + i + j) for j in range(4)) for i in range(20)]
+    rows[7] = "G3\t5\t6\t7\t8"
+    count_matrix(("gene_id\tDMSO_1\tDMSO_2\tdrugA_1\tdrugA_2\n" + "\n".join(rows)).encode())(root)
+
+
+def truncated_genome(root: Path) -> None:
+    data = gzip.compress((root / "data/genome.fa").read_bytes())
+    (root / "data/genome.fa.gz").write_bytes(data[: len(data) // 2])
+    reference(fasta="data/genome.fa.gz")(root)
 
 
 RUN_CASES = {
@@ -659,25 +783,38 @@ RUN_CASES = {
         ["results/counts"],
         removes_outputs=True,  # the BAM and the reports are written before the error
     ),
-    "count_matrix_columns_do_not_match_samples": RunCase(
-        counts_matrix_with_other_samples,
+    "count_matrix_with_a_duplicate_gene_id": RunCase(
+        duplicate_gene_id,
         "import_counts",
         "logs/import_counts.log",
-        "data/counts.tsv: the count matrix's columns do not match the samples sheet. Samples "
-        "without a column: drugA_2. Columns without a sample: drugA_3. Columns map to samples "
-        "by file name up to the first dot (featureCounts' BAM paths work as they are), or "
-        "exactly by a `counts_column` column in the samples sheet.",
+        "data/counts.tsv: gene id 'G3' is on 2 rows (data rows 4, 8); gene ids must be "
+        "unique. Sum or remove the repeated rows.",
         ["results/counts/counts.tsv"],
         [],
+    ),
+    "truncated_genome_gzip": RunCase(
+        truncated_genome,
+        "prepare_genome",
+        "logs/reference/prepare_genome.log",
+        "data/genome.fa.gz: the gzip data is truncated or corrupt (gzip could not decompress "
+        "it). Copy or download the file again.",
+        ["resources/reference/genome.fa", "resources/reference/genome.fa.fai"],
+        ["resources/index", "results/align"],
+        removes_outputs=True,  # gzip wrote part of the FASTA before failing
     ),
 }
 
 
 def logged_error(log: Path) -> str:
-    """The message of the last InputError in a rule's log (its traceback's last line)."""
+    """The message of the last InputError in a rule's log (its traceback's last line);
+    for a shell rule, which echoes our message, the log's last line.
+    """
     prefix = "drugsig.errors.InputError: "
-    lines = [line for line in log.read_text().splitlines() if line.startswith(prefix)]
-    assert lines, log.read_text()[-3000:]
+    text = log.read_text()
+    lines = [line for line in text.splitlines() if line.startswith(prefix)]
+    if not lines and "Traceback" not in text:
+        lines = text.strip().splitlines()[-1:]
+    assert lines, text[-3000:]
     return lines[-1].removeprefix(prefix)
 
 

@@ -9,6 +9,10 @@ recovers them.
 
 from __future__ import annotations
 
+import json
+import zipfile
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -307,3 +311,47 @@ def test_report_has_analysis_plot_and_assay_sections(results):
         "drugsig_qpcr", "sample_qc", "FastQC",
     ):  # fmt: skip
         assert section in html, section
+
+
+def test_multiqc_general_statistics_has_one_row_per_sample(results):
+    """FastQC's R1 and R2 rows fold under their sample's row (table_sample_merge)."""
+    stats = pd.read_csv(
+        results / "multiqc" / "multiqc_report_data" / "multiqc_general_stats.txt", sep="\t"
+    )
+    samples = set(pd.read_csv(REPO / "config" / "samples.tsv", sep="\t")["sample"])
+    rows = set(stats["Sample"])
+    assert samples <= rows
+    assert rows - samples <= {f"{sample} Read {i}" for sample in samples for i in (1, 2)}
+
+
+def test_multiqc_pca_volcano_and_ma_are_interactive(results):
+    html = (results / "multiqc" / "multiqc_report.html").read_text()
+    for plot in ("plot_pca_scatter", "plot_volcano_scatter", "plot_ma_scatter"):
+        assert plot in html, plot
+    custom = results / "multiqc" / "custom"
+    pca = json.loads((custom / "plot_pca_mqc.json").read_text())
+    n_genes = len(pd.read_csv(results / "counts" / "counts.tsv", sep="\t"))
+    assert f"counts of the {min(n_genes, 500):,} most variable genes" in pca["description"]
+    assert len(pca["data"]["points"]) == 52
+    volcano = json.loads((custom / "plot_volcano_mqc.json").read_text())
+    assert [label["name"] for label in volcano["pconfig"]["data_labels"]] == CONTRASTS
+    assert not (custom / "plot_volcano_mqc.html").exists()
+
+
+def test_snakemake_report_holds_the_captioned_results(results):
+    """`snakemake --report report.zip` after the run, in the same working directory."""
+    workdir = results.parent
+    run_snakemake(workdir, "--report", "report.zip")
+    with zipfile.ZipFile(workdir / "report.zip") as archive:
+        names = archive.namelist()
+    assert "report/report.html" in names
+    files = {Path(name).name for name in names if name.startswith("report/data/raw/")}
+    expected = {
+        "multiqc_report.html", "pca.png", "sample_distances.png", "de_summary.tsv",
+        "signature_heatmap.png", "signature_overlap.png", "cross_drug.tsv", "potency.tsv",
+        "similarity.tsv", "enrichment.png", "resistance_panel.png", "dose_response.tsv",
+        "time_response.tsv", "fold_resistance.tsv", "dose_response.png", "concordance.png",
+        *(f"{name}.png" for name in CONTRASTS[:10]),
+    }  # fmt: skip
+    assert expected <= files, expected - files
+    assert f"{CONTRASTS[10]}.png" not in files  # volcano and MA of the first 10 only

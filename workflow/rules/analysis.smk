@@ -1,12 +1,17 @@
 # Downstream analyses of the DE tables: gene-set enrichment, cross-drug comparison,
 # resistance-mechanism panel and dose/time-response genes.
-from drugsig.analysis.genesets import CURATED_GMT
+from drugsig.analysis.genesets import CURATED_GMT, load_gene_sets
 
 # The curated sets ship with the drugsig package; user GMT paths are relative to the workdir.
 GENESET_GMTS = [
     str(CURATED_GMT),
     *config["genesets"]["gmt"],
 ]
+# GMT files are small: read them now, so a bad one stops the run before any job.
+try:
+    load_gene_sets(GENESET_GMTS)
+except InputError as error:
+    sys.exit(f"Error: {error}")
 # MultiQC custom content written here (the MultiQC rule needs them as inputs).
 ANALYSIS_REPORT_TABLES = [
     "results/multiqc/custom/genesets_nes_mqc.tsv",
@@ -63,8 +68,18 @@ rule compare_drugs:
     output:
         core="results/compare/core_signature.tsv",
         specific="results/compare/drug_specific.tsv",
-        similarity="results/compare/similarity.tsv",
-        potency="results/compare/potency.tsv",
+        similarity=report(
+            "results/compare/similarity.tsv",
+            caption="../report/similarity.rst",
+            category="4. Signatures",
+            labels={"table": "similarity"},
+        ),
+        potency=report(
+            "results/compare/potency.tsv",
+            caption="../report/potency.rst",
+            category="4. Signatures",
+            labels={"table": "potency"},
+        ),
         mqc_potency="results/multiqc/custom/compare_potency_mqc.tsv",
         mqc_similarity="results/multiqc/custom/compare_similarity_mqc.tsv",
     log:
@@ -113,8 +128,18 @@ rule dose_response:
         contrasts="results/de/contrasts.tsv",
         samples=config["samples"],
     output:
-        dose="results/dose_response/dose_response.tsv",
-        time="results/dose_response/time_response.tsv",
+        dose=report(
+            "results/dose_response/dose_response.tsv",
+            caption="../report/dose_response.rst",
+            category="6. Dose and time response",
+            labels={"table": "dose response"},
+        ),
+        time=report(
+            "results/dose_response/time_response.tsv",
+            caption="../report/time_response.rst",
+            category="6. Dose and time response",
+            labels={"table": "time response"},
+        ),
     log:
         "logs/dose_response.log",
     conda:

@@ -1,5 +1,22 @@
 # Optional wet-lab assays, each run only when its config key is present:
 # viability dose-response (IC50, fold resistance) and qRT-PCR ddCt with RNA-seq concordance.
+from drugsig.assays.qpcr import read_qpcr
+from drugsig.assays.viability import read_plates
+
+# The assay tables are small: read and check them now, so a bad one stops the run
+# before any job (the jobs read them again).
+try:
+    if "viability" in config:
+        read_plates(config["viability"]["table"], config["viability"]["unit"])
+    if "qpcr" in config:
+        read_qpcr(
+            config["qpcr"]["table"],
+            config["samples"],
+            config["qpcr"]["reference_genes"],
+            config["qpcr"]["max_ct"],
+        )
+except InputError as error:
+    sys.exit(f"Error: {error}")
 
 VIABILITY_OUTPUTS = {
     "wells": "results/viability/normalised_wells.tsv",
@@ -34,7 +51,22 @@ if "viability" in config:
         input:
             table=config["viability"]["table"],
         output:
-            **VIABILITY_OUTPUTS,
+            **{
+                **VIABILITY_OUTPUTS,
+                # the same files, flagged for the Snakemake report
+                "plot": report(
+                    VIABILITY_OUTPUTS["plot"],
+                    caption="../report/viability.rst",
+                    category="7. Wet-lab assays",
+                    labels={"figure": "viability"},
+                ),
+                "fold": report(
+                    VIABILITY_OUTPUTS["fold"],
+                    caption="../report/fold_resistance.rst",
+                    category="7. Wet-lab assays",
+                    labels={"table": "fold resistance"},
+                ),
+            },
         log:
             "logs/viability_fit.log",
         conda:
@@ -57,7 +89,16 @@ if "qpcr" in config:
             samples=config["samples"],
             contrasts="results/de/contrasts.tsv",
         output:
-            **QPCR_OUTPUTS,
+            **{
+                **QPCR_OUTPUTS,
+                # the same file, flagged for the Snakemake report
+                "plot": report(
+                    QPCR_OUTPUTS["plot"],
+                    caption="../report/qpcr.rst",
+                    category="7. Wet-lab assays",
+                    labels={"figure": "qPCR concordance"},
+                ),
+            },
         log:
             "logs/qpcr_ddct.log",
         conda:

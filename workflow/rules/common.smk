@@ -6,33 +6,47 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(workflow.basedir) / "workflow" / "scripts"))
 
+from drugsig.counts.matrix import check_count_matrix_header
+from drugsig.errors import InputError
 from drugsig.inputs.design import build_contrasts
 from drugsig.inputs.schema import check_inputs_mode, validate_config
 from drugsig.inputs.sheets import load_samples, load_units
 from drugsig.reads.raw_check import check_chunks
+from drugsig.reference.check import check_source_file
 
 CONFIG_SOURCE = (
     ", ".join(map(str, workflow.overwrite_configfiles)) or "config/config.yaml"
 )
-config.update(validate_config(config, source=CONFIG_SOURCE))
-check_inputs_mode(config, CONFIG_SOURCE)
-
-COUNTS_MODE = bool(config["counts"])
-REFERENCE = config.get("reference") or {}
-SAMPLES = load_samples(config["samples"])
+# Parse-time checks of the config, the sheets, the reference and the count matrix:
+# an InputError prints our message alone (no Snakemake traceback) and exits with 1.
+try:
+    config.update(validate_config(config, source=CONFIG_SOURCE))
+    check_inputs_mode(config, CONFIG_SOURCE)
+    COUNTS_MODE = bool(config["counts"])
+    REFERENCE = config.get("reference") or {}
+    SAMPLES = load_samples(config["samples"])
+    UNITS = {} if COUNTS_MODE else load_units(config["units"], SAMPLES)
+    CHECK_CHUNKS = (
+        check_chunks(list(UNITS), config["fastq_qc"]["samples_per_check_job"])
+        if config["fastq_qc"]["check"]
+        else {}
+    )
+    CONTRASTS = build_contrasts(SAMPLES, config["diffexp"], source=config["samples"])
+    # The user's own reference files and count matrix: their start (empty, binary,
+    # spreadsheet, not gzip, no '>' header, ...); the rest is read by the first jobs.
+    for kind in ("fasta", "gtf"):
+        if REFERENCE.get(kind):
+            check_source_file(REFERENCE[kind], kind)
+    if COUNTS_MODE:
+        check_count_matrix_header(config["counts"], SAMPLES)
+except InputError as error:
+    sys.exit(f"Error: {error}")
 SAMPLE_NAMES = list(SAMPLES.index)
-UNITS = {} if COUNTS_MODE else load_units(config["units"], SAMPLES)
 # Input functions run once per job: everything they return is looked up here, once.
 RAW_READS = {
     sample: [fq for unit in units for fq in unit.files]
     for sample, units in UNITS.items()
 }
-CHECK_CHUNKS = (
-    check_chunks(list(UNITS), config["fastq_qc"]["samples_per_check_job"])
-    if config["fastq_qc"]["check"]
-    else {}
-)
-CONTRASTS = build_contrasts(SAMPLES, config["diffexp"], source=config["samples"])
 CONTRAST_NAMES = [contrast.name for contrast in CONTRASTS]
 # Per-contrast tables. Each set is written by one job (deseq2, signatures, genesets)
 # and read through the job's index file (results/de/contrasts.tsv, ...): Snakemake
@@ -51,7 +65,7 @@ SOURCE_GTF = (
 
 
 wildcard_constraints:
-    sample=r"[A-Za-z0-9][A-Za-z0-9_-]*",
+    sample=r"[A-Za-z0-9][A-Za-z0-9._-]*",
     chunk=r"chunk[0-9]+",
     contrast=r"[A-Za-z0-9][A-Za-z0-9._-]*",
 

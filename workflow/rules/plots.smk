@@ -1,5 +1,6 @@
-# Figures (PNG + SVG) under results/plots, and their MultiQC sections (HTML custom
-# content under results/multiqc/custom, ids plot_{name}).
+# Figures (PNG + SVG) under results/plots, and their MultiQC sections (custom content
+# under results/multiqc/custom, ids plot_{name}): interactive scatter plots (JSON) for
+# the PCA, volcano and MA plots, the embedded PNG (HTML) for the others.
 
 PLOT_FORMATS = (".png", ".svg")
 # Plot name -> its figure files without the suffix ({contrast}: one per contrast).
@@ -18,13 +19,55 @@ PLOTS = {
 # Volcano and MA plots of every contrast: one job, and its index lists the files.
 CONTRAST_PLOTS = ("volcano", "ma")
 CONTRAST_PLOT_INDEX = "results/plots/contrast_plots.tsv"
-# The PNG files of each plot (all contrasts' for per-contrast plots).
-PLOT_PNGS = {
-    name: expand(f"{path}.png", contrast=CONTRAST_NAMES) for name, path in PLOTS.items()
+# The Snakemake report (--report) shows the volcano and MA plots of the first contrasts
+# only (each report file costs time; all are in the MultiQC report and results/plots).
+REPORT_CONTRASTS = CONTRAST_NAMES[:10]
+REPORT_CATEGORIES = {
+    "pca": "2. Samples",
+    "sample_distances": "2. Samples",
+    "volcano": "3. Differential expression",
+    "ma": "3. Differential expression",
+    "signature_heatmap": "4. Signatures",
+    "signature_overlap": "4. Signatures",
+    "enrichment": "5. Gene sets and resistance",
+    "resistance_panel": "5. Gene sets and resistance",
 }
+CONTRAST_REPORT_SUBCATEGORY = {"volcano": "Volcano plots", "ma": "MA plots"}
+if len(REPORT_CONTRASTS) < len(CONTRAST_NAMES):
+    CONTRAST_REPORT_SUBCATEGORY = {
+        name: f"{title} (first {len(REPORT_CONTRASTS)} of {len(CONTRAST_NAMES)} contrasts)"
+        for name, title in CONTRAST_REPORT_SUBCATEGORY.items()
+    }
+# Each plot's files: PNG and SVG (of every contrast for per-contrast plots), the PNGs
+# flagged for the Snakemake report (captions: workflow/report/{plot name}.rst).
+PLOT_FILES = {}
+for _plot, _path in PLOTS.items():
+    PLOT_FILES[_plot] = []
+    for _contrast in CONTRAST_NAMES if _plot in CONTRAST_PLOTS else [None]:
+        _stem = _path.format(contrast=_contrast)  # unchanged without {contrast}
+        _png = f"{_stem}.png"
+        if _contrast is None or _contrast in REPORT_CONTRASTS:
+            _png = report(
+                _png,
+                caption=f"../report/{_plot}.rst",
+                category=REPORT_CATEGORIES[_plot],
+                subcategory=CONTRAST_REPORT_SUBCATEGORY.get(_plot),
+                labels=(
+                    {"figure": _plot.replace("_", " ")}
+                    if _contrast is None
+                    else {"contrast": _contrast, "figure": _plot}
+                ),
+            )
+        PLOT_FILES[_plot] += [_png, f"{_stem}.svg"]
+
+# Plots shown in MultiQC as native interactive scatter plots, written by the jobs that
+# draw them; the others' PNG is embedded in an HTML section.
+INTERACTIVE_PLOTS = ("pca", "volcano", "ma")
 # MultiQC custom content written here (the MultiQC rule needs them as inputs).
 PLOT_REPORT_SECTIONS = {
-    name: f"results/multiqc/custom/plot_{name}_mqc.html" for name in PLOTS
+    name: f"results/multiqc/custom/plot_{name}_mqc."
+    + ("json" if name in INTERACTIVE_PLOTS else "html")
+    for name in PLOTS
 }
 # Every plot (PNG and SVG; per-contrast plots through their index), the VST table
 # and the MultiQC sections, for `rule all`.
@@ -47,8 +90,9 @@ rule plot_samples:
         samples=config["samples"],
     output:
         vst="results/plots/vst_counts.tsv",
-        pca=multiext(PLOTS["pca"], *PLOT_FORMATS),
-        distances=multiext(PLOTS["sample_distances"], *PLOT_FORMATS),
+        pca=PLOT_FILES["pca"],
+        distances=PLOT_FILES["sample_distances"],
+        pca_section=PLOT_REPORT_SECTIONS["pca"],
     log:
         "logs/plots/samples.log",
     conda:
@@ -67,15 +111,10 @@ rule plot_contrasts:
     input:
         contrasts="results/de/contrasts.tsv",
     output:
-        **{
-            name: expand(
-                f"{PLOTS[name]}{{suffix}}",
-                contrast=CONTRAST_NAMES,
-                suffix=PLOT_FORMATS,
-            )
-            for name in CONTRAST_PLOTS
-        },
+        **{name: PLOT_FILES[name] for name in CONTRAST_PLOTS},
         index=CONTRAST_PLOT_INDEX,
+        volcano_section=PLOT_REPORT_SECTIONS["volcano"],
+        ma_section=PLOT_REPORT_SECTIONS["ma"],
     log:
         "logs/plots/contrasts.log",
     conda:
@@ -100,8 +139,8 @@ rule plot_signatures:
         vst="results/plots/vst_counts.tsv",
         samples=config["samples"],
     output:
-        heatmap=multiext(PLOTS["signature_heatmap"], *PLOT_FORMATS),
-        overlap=multiext(PLOTS["signature_overlap"], *PLOT_FORMATS),
+        heatmap=PLOT_FILES["signature_heatmap"],
+        overlap=PLOT_FILES["signature_overlap"],
     log:
         "logs/plots/signatures.log",
     conda:
@@ -122,7 +161,7 @@ rule plot_enrichment:
     input:
         summary="results/genesets/summary.tsv",
     output:
-        plots=multiext(PLOTS["enrichment"], *PLOT_FORMATS),
+        plots=PLOT_FILES["enrichment"],
     log:
         "logs/plots/enrichment.log",
     conda:
@@ -139,7 +178,7 @@ rule plot_resistance:
     input:
         panel="results/resistance/panel.tsv",
     output:
-        plots=multiext(PLOTS["resistance_panel"], *PLOT_FORMATS),
+        plots=PLOT_FILES["resistance_panel"],
     log:
         "logs/plots/resistance.log",
     conda:
@@ -154,10 +193,17 @@ rule plot_resistance:
 
 rule plot_multiqc:
     input:
-        **{name: PLOT_PNGS[name] for name in PLOTS if name not in CONTRAST_PLOTS},
-        contrast_plots=CONTRAST_PLOT_INDEX,
+        **{
+            name: f"{path}.png"
+            for name, path in PLOTS.items()
+            if name not in INTERACTIVE_PLOTS
+        },
     output:
-        **PLOT_REPORT_SECTIONS,
+        **{
+            name: path
+            for name, path in PLOT_REPORT_SECTIONS.items()
+            if name not in INTERACTIVE_PLOTS
+        },
     log:
         "logs/plots/multiqc.log",
     conda:
@@ -167,7 +213,6 @@ rule plot_multiqc:
         mem_mb=1000,
         runtime=10,
     params:
-        contrast_pngs={name: PLOT_PNGS[name] for name in CONTRAST_PLOTS},
         signatures=config["signatures"],
     script:
         "../scripts/plot_multiqc.py"

@@ -49,13 +49,17 @@ SAMPLE_INPUTS = {
     for chunk, samples in CHECK_CHUNKS.items()
     for sample in samples
 } or RAW_READS
-SAMPLE_ARGUMENTS = {
-    sample: "--strandedness {} {}".format(
-        declared_strandedness(units, config["counting"]["strandedness"]),
-        unit_arguments(units),
-    )
-    for sample, units in UNITS.items()
-}
+# A sample's units declaring different strandedness: our message alone (see common.smk).
+try:
+    SAMPLE_ARGUMENTS = {
+        sample: "--strandedness {} {}".format(
+            declared_strandedness(units, config["counting"]["strandedness"]),
+            unit_arguments(units),
+        )
+        for sample, units in UNITS.items()
+    }
+except InputError as error:
+    sys.exit(f"Error: {error}")
 
 
 rule reads_to_counts:

@@ -38,7 +38,9 @@ if not COUNTS_MODE:
             mem_mb=1000,
             runtime=60,
         shell:
-            "(gzip -cdf {input} > {output.fasta} && samtools faidx {output.fasta}) 2> {log}"
+            "((gzip -cdf {input} > {output.fasta} || (echo {input:q}': the gzip data is truncated"
+            " or corrupt (gzip could not decompress it). Copy or download the file again.' >&2;"
+            " exit 1)) && samtools faidx {output.fasta}) 2> {log}"
 
     rule check_reference:
         input:
@@ -74,7 +76,9 @@ if SOURCE_GTF:
             mem_mb=1000,
             runtime=10,
         shell:
-            "gzip -cdf {input} > {output} 2> {log}"
+            "(gzip -cdf {input} > {output} || (echo {input:q}': the gzip data is truncated or"
+            " corrupt (gzip could not decompress it). Copy or download the file again.' >&2;"
+            " exit 1)) 2> {log}"
 
     rule gene_table:
         input:

@@ -1,8 +1,14 @@
-# MultiQC report: tool QC plus the workflow's own sections as custom content.
+# MultiQC report: tool QC plus the workflow's own sections as custom content; and the
+# landing page of the Snakemake report (`snakemake --report report.zip`), whose files
+# are the outputs flagged with report() in the rules (captions: workflow/report/*.rst).
+
+
+report: "../report/workflow.rst"
 
 
 # Tool reports and custom content the MultiQC report is built from (rule inputs, for
-# the DAG), and the folders MultiQC searches.
+# the DAG), and what MultiQC searches: the custom content files by name (a file left
+# in results/multiqc/custom by an older version is not shown) and the QC folder.
 MULTIQC_INPUTS = [
     "results/multiqc/custom/de_summary_mqc.tsv",
     "results/multiqc/custom/marker_panel_mqc.tsv",
@@ -10,14 +16,16 @@ MULTIQC_INPUTS = [
     *PLOT_REPORT_SECTIONS.values(),
     *ASSAY_OUTPUTS,
 ]
-MULTIQC_FOLDERS = "results/multiqc/custom"
 if not COUNTS_MODE:
     MULTIQC_INPUTS += [
         *(["results/qc/raw_reads.tsv"] if CHECK_CHUNKS else []),
         "results/multiqc/custom/sample_qc_mqc.tsv",
         *expand("results/qc/samples/{sample}", sample=SAMPLE_NAMES),
     ]
-    MULTIQC_FOLDERS = "results/qc results/multiqc/custom"
+MULTIQC_FOLDERS = [
+    *(["results/qc"] if not COUNTS_MODE else []),
+    *(path for path in MULTIQC_INPUTS if path.startswith("results/multiqc/custom/")),
+]
 
 
 rule report_tables:
@@ -27,6 +35,12 @@ rule report_tables:
     output:
         de_summary="results/multiqc/custom/de_summary_mqc.tsv",
         marker_panel="results/multiqc/custom/marker_panel_mqc.tsv",
+        de_summary_table=report(
+            "results/de_summary.tsv",
+            caption="../report/de_summary.rst",
+            category="3. Differential expression",
+            labels={"table": "DE summary"},
+        ),
     log:
         "logs/report_tables.log",
     conda:
@@ -46,7 +60,12 @@ rule multiqc:
         MULTIQC_INPUTS,
         config=f"{workflow.basedir}/workflow/report/multiqc_config.yaml",
     output:
-        "results/multiqc/multiqc_report.html",
+        report(
+            "results/multiqc/multiqc_report.html",
+            caption="../report/multiqc.rst",
+            category="1. Quality control",
+            labels={"report": "MultiQC"},
+        ),
         directory("results/multiqc/multiqc_report_data"),
     log:
         "logs/multiqc.log",

@@ -6,7 +6,12 @@ rule signatures:
         contrasts="results/de/contrasts.tsv",
     output:
         tables=SIGNATURE_TABLES,
-        cross_drug="results/signatures/cross_drug.tsv",
+        cross_drug=report(
+            "results/signatures/cross_drug.tsv",
+            caption="../report/cross_drug.rst",
+            category="4. Signatures",
+            labels={"table": "cross-drug"},
+        ),
         marker_panel="results/signatures/marker_panel.tsv",
     log:
         "logs/signatures.log",

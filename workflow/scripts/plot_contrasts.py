@@ -1,4 +1,4 @@
-"""Snakemake adapter: volcano and MA plots of every contrast, and their index."""
+"""Snakemake adapter: volcano and MA plots of every contrast, their index and MultiQC plots."""
 
 import sys
 
@@ -14,4 +14,6 @@ write_all_contrast_plots(
     formats=snakemake.params.formats,
     signatures_cfg=snakemake.params.signatures,
     index=snakemake.output.index,
+    volcano_section=snakemake.output.volcano_section,
+    ma_section=snakemake.output.ma_section,
 )

@@ -1,4 +1,4 @@
-"""Snakemake adapter: VST counts, sample PCA and sample-distance heatmap."""
+"""Snakemake adapter: VST counts, sample PCA (also for MultiQC) and sample distances."""
 
 import sys
 
@@ -13,4 +13,5 @@ write_sample_plots(
     vst_table=snakemake.output.vst,
     pca_plots=snakemake.output.pca,
     distance_plots=snakemake.output.distances,
+    pca_section=snakemake.output.pca_section,
 )

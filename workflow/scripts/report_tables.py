@@ -14,4 +14,5 @@ write_report_tables(
     signatures_cfg=snakemake.params.signatures,
     de_summary_out=snakemake.output.de_summary,
     marker_panel_out=snakemake.output.marker_panel,
+    de_summary_table=snakemake.output.de_summary_table,
 )

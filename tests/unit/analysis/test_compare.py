@@ -186,10 +186,10 @@ def test_origin_slope_by_hand():
 
 def test_origin_slope_of_one_gene_has_no_interval():
     fit = origin_slope(np.array([2.0]), np.array([1.0]))
-    assert fit["slope"] == 0.5
+    assert fit["slope"] == pytest.approx(0.5, rel=1e-12)
     assert math.isnan(fit["ci_low"])
     assert math.isnan(fit["ci_high"])
-    assert fit["r2"] == 1.0
+    assert fit["r2"] == pytest.approx(1.0, rel=1e-12)
 
 
 def test_potency_against_the_strongest_drug(cross):
@@ -321,13 +321,14 @@ def test_drugs_are_compared_at_the_same_time_point(timed_cross):
         "A_6h_log2FoldChange",
         "B_6h_log2FoldChange",
     ]
-    assert core[["cell_line", "time", "gene_id", "direction", "mean_log2fc"]].values.tolist() == [
-        ["T", "1h", "K2", "up", 3.0],
-        ["T", "1h", "K1", "up", 1.5],
-        ["T", "6h", "K2", "up", 4.5],
-        ["T", "6h", "K1", "up", 3.0],
-        ["T", "6h", "G6", "up", 2.25],  # shared by A and B at 6 h only
+    assert core[["cell_line", "time", "gene_id", "direction"]].values.tolist() == [
+        ["T", "1h", "K2", "up"],
+        ["T", "1h", "K1", "up"],
+        ["T", "6h", "K2", "up"],
+        ["T", "6h", "K1", "up"],
+        ["T", "6h", "G6", "up"],  # shared by A and B at 6 h only
     ]
+    assert core["mean_log2fc"].tolist() == pytest.approx([3.0, 1.5, 4.5, 3.0, 2.25], rel=1e-12)
     assert core.loc[core["time"] == "1h", "A_6h_log2FoldChange"].isna().all()
     specific = drug_specific(timed_cross, TIMED_GROUPS, TIMED)
     assert specific[["time", "contrast", "drug", "gene_id"]].values.tolist() == [

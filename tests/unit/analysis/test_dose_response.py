@@ -189,7 +189,7 @@ def test_score_two_levels_calls_on_the_difference():
     )
     scored = score(effects, 0.9, 1.0)
     assert scored["call"].tolist() == ["none", "increasing", "decreasing", "none"]
-    assert scored["rho"].tolist()[:3] == [1.0, 1.0, -1.0]
+    assert scored["rho"].tolist()[:3] == pytest.approx([1.0, 1.0, -1.0], rel=1e-12)
     assert math.isnan(scored.loc["same", "rho"])
 
 

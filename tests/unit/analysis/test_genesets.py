@@ -81,6 +81,31 @@ def test_read_gmt_errors(tmp_path):
     )
 
 
+GMT_FIX = "Give GMT files (tab-separated text: set name, description, genes) in genesets.gmt."
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        (b"", f": the GMT file is empty (no gene sets). {GMT_FIX}"),
+        (b"\n\n", f": the GMT file is empty (no gene sets). {GMT_FIX}"),
+        (b"\x1f\x8b\x08", f": the file is gzip-compressed; decompress it (gunzip). {GMT_FIX}"),
+        (b"PK\x03\x04" + bytes(20), ": the file is a zip archive (an Excel .xlsx workbook?), "
+         f"not a text file. {GMT_FIX}"),
+        (b"A\td\tTP53\nB\td\tCD\xb5\n", ", line 2: the file is not UTF-8 text (byte 0xb5). "
+         "Save it as UTF-8."),
+        (None, ": GMT file not found (genesets.gmt)."),
+    ],
+)  # fmt: skip
+def test_read_gmt_file_errors(tmp_path, data, problem):
+    gmt = tmp_path / "bad.gmt"
+    if data is not None:
+        gmt.write_bytes(data)
+    with pytest.raises(InputError) as error:
+        read_gmt(gmt)
+    assert str(error.value) == f"{gmt}{problem}"
+
+
 def test_load_gene_sets_rejects_a_name_in_two_files(tmp_path):
     first, second = tmp_path / "one.gmt", tmp_path / "two.gmt"
     first.write_text("A\td\tTP53\n")

@@ -64,11 +64,11 @@ def hand_ddct(tmp_path, sheet, cts=HAND):
 def test_ddct_matches_the_hand_computed_example(tmp_path, sheet):
     row = hand_ddct(tmp_path, sheet).iloc[0]
     assert row["gene"] == "CDKN1A"
-    assert (row["dct_treatment"], row["dct_reference"]) == (4.125, 6.6875)
-    assert row["ddct"] == -2.5625
-    assert row["log2fc"] == 2.5625
-    assert row["fold_change"] == 2**2.5625
-    assert row["ddct_se"] == math.sqrt(0.01953125)
+    assert (row["dct_treatment"], row["dct_reference"]) == pytest.approx((4.125, 6.6875), rel=1e-12)
+    assert row["ddct"] == pytest.approx(-2.5625, rel=1e-12)
+    assert row["log2fc"] == pytest.approx(2.5625, rel=1e-12)
+    assert row["fold_change"] == pytest.approx(2**2.5625, rel=1e-12)
+    assert row["ddct_se"] == pytest.approx(math.sqrt(0.01953125), rel=1e-12)
     var_t, var_r = 0.03125 / 2, 0.0078125 / 2
     welch_df = (var_t + var_r) ** 2 / (var_t**2 + var_r**2)
     t = -2.5625 / math.sqrt(var_t + var_r)
@@ -85,7 +85,7 @@ def test_undetermined_and_late_wells_are_left_out_and_flagged(tmp_path, sheet):
     cts["R1"]["CDKN1A"] = ("25.0", "25.5", "36.2")
     cts["T1"]["GAPDH"] = ("18.0", "18.0", "Undetermined")
     row = hand_ddct(tmp_path, sheet, cts).iloc[0]
-    assert row["ddct"] == -2.5625  # the failed wells are not averaged in
+    assert row["ddct"] == pytest.approx(-2.5625, rel=1e-12)  # failed wells are not averaged in
     assert row["flags"] == "excluded_wells=2;excluded_reference_wells=1"
 
 
@@ -94,7 +94,7 @@ def test_sample_without_amplification_is_dropped_and_named(tmp_path, sheet):
     cts["T2"]["CDKN1A"] = ("Undetermined", "No Ct")
     row = hand_ddct(tmp_path, sheet, cts).iloc[0]
     assert row["n_treatment"] == 1
-    assert row["ddct"] == 4.0 - 6.6875
+    assert row["ddct"] == pytest.approx(4.0 - 6.6875, rel=1e-12)
     assert row["flags"] == "excluded_wells=2;not_detected=T2;single_replicate"
     assert math.isnan(row["pvalue"])
 
@@ -104,7 +104,7 @@ def test_failed_reference_gene_drops_the_sample(tmp_path, sheet):
     cts["R2"]["ACTB"] = ("37.0", "38.1")
     row = hand_ddct(tmp_path, sheet, cts).iloc[0]
     assert (row["n_treatment"], row["n_reference"]) == (2, 1)
-    assert row["ddct"] == 4.125 - 6.625
+    assert row["ddct"] == pytest.approx(4.125 - 6.625, rel=1e-12)
     assert row["flags"] == "excluded_reference_wells=2;reference_failed=R2;single_replicate"
 
 

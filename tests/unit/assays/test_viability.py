@@ -185,7 +185,8 @@ def test_units_are_converted_to_micromolar(tmp_path):
         row["unit"] = "nM"
     wells = read_plates(write(tmp_path, rows))
     treated = wells[wells["well_type"] == "treated"]
-    assert sorted(set(treated["concentration_um"])) == [0.1, 1.0, 10.0, 100.0]
+    concentrations = sorted(set(treated["concentration_um"]))
+    assert concentrations == pytest.approx([0.1, 1.0, 10.0, 100.0], rel=1e-12)
 
 
 def test_percent_viability_input_needs_no_controls(tmp_path):

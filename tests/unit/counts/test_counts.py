@@ -1,7 +1,12 @@
+import gzip
+
 import pandas as pd
 import pytest
 
 from drugsig.counts.matrix import (
+    MATRIX_FIX,
+    check_count_matrix_header,
+    column_sample_name,
     import_count_matrix,
     merge_counts,
     write_count_matrix,
@@ -129,3 +134,123 @@ def test_counts_column_maps_exactly(tmp_path):
     samples["counts_column"] = ["lib.y", "lib.x"]
     table = import_count_matrix(path, samples)
     assert table[["s1", "s2"]].to_dict("list") == {"s1": [4], "s2": [3]}
+
+
+@pytest.mark.parametrize(
+    ("column", "sample"),
+    [
+        ("rnaseq/dose0.22_r1/dose0.22_r1.sorted.bam", "dose0.22_r1"),
+        ("dose0.22_r1", "dose0.22_r1"),
+        ("dose0.bam", "dose0"),
+        ("rnaseq/A_2/A_2.small.sorted.bam", "A_2"),
+    ],
+)
+def test_column_sample_name_drops_extensions_until_a_sample_matches(column, sample):
+    assert column_sample_name(column, {"dose0.22_r1", "dose0", "A_2"}) == sample
+
+
+def test_import_maps_dotted_sample_names(tmp_path):
+    path = tmp_path / "counts.tsv"
+    path.write_text("id\tbams/dose0.22_r1.sorted.bam\tdose0.bam\nG1\t3\t4\n")
+    table = import_count_matrix(path, samples_table(["dose0", "dose0.22_r1"]))
+    assert table[["dose0", "dose0.22_r1"]].to_dict("list") == {"dose0": [4], "dose0.22_r1": [3]}
+
+
+def test_import_rejects_two_columns_of_one_sample(tmp_path):
+    path = tmp_path / "counts.tsv"
+    path.write_text("id\ta/s1.bam\tb/s1.bam\nG1\t3\t4\n")
+    with pytest.raises(InputError) as error:
+        import_count_matrix(path, samples_table(["s1"]))
+    assert str(error.value) == (
+        f"{path}: columns 'a/s1.bam' and 'b/s1.bam' are both sample 's1'; each sample needs "
+        "exactly one column."
+    )
+
+
+def test_import_rejects_a_duplicate_gene_id(tmp_path):
+    path = tmp_path / "counts.tsv"
+    path.write_text("id\ts1\nG1\t3\nG2\t2\nG1\t5\nG2\t1\nG3\t0\n")
+    with pytest.raises(InputError) as error:
+        import_count_matrix(path, samples_table(["s1"]))
+    assert str(error.value) == (
+        f"{path}: gene id 'G1' is on 2 rows (data rows 1, 3) and 1 more gene ids repeat; gene "
+        "ids must be unique. Sum or remove the repeated rows."
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        (b"", "the count matrix is empty. " + MATRIX_FIX),
+        (b"id\ts1\n", "the count matrix has a header but no gene rows."),
+        (b"id\ts1\nG\xb5\t1\n", "the count matrix is not UTF-8 text (byte 0xb5). " + MATRIX_FIX),
+    ],
+)
+def test_import_reports_unreadable_matrices(tmp_path, data, problem):
+    path = tmp_path / "counts.tsv"
+    path.write_bytes(data)
+    with pytest.raises(InputError) as error:
+        import_count_matrix(path, samples_table(["s1"]))
+    where = f"{path}, line 2" if b"\xb5" in data else str(path)
+    assert str(error.value) == f"{where}: {problem}"
+
+
+def test_import_reports_a_truncated_gzip(tmp_path):
+    path = tmp_path / "counts.tsv.gz"
+    rows = "".join(f"G{i}\t{i}\n" for i in range(5000))
+    data = gzip.compress(f"id\ts1\n{rows}".encode())
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(InputError) as error:
+        import_count_matrix(path, samples_table(["s1"]))
+    assert str(error.value) == (
+        f"{path}: the gzip data is truncated or corrupt (Compressed file ended before the "
+        "end-of-stream marker was reached). Copy or download the file again."
+    )
+
+
+def test_import_reads_gzip_by_content_not_name(tmp_path):
+    path = tmp_path / "counts.tsv"
+    path.write_bytes(gzip.compress(b"id\ts1\nG1\t3\n"))
+    assert import_count_matrix(path, samples_table(["s1"]))["s1"].tolist() == [3]
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("id,s1\nG1,3\n", ", line 1: the count matrix is not tab-separated (the header is split "
+         "by commas). Save it as tab-separated values (TSV)."),
+        ("# comment\nid\ts1\ts1\nG1\t3\t4\n", ", line 2: column 's1' appears more than once in "
+         "the header; each sample needs exactly one column."),
+        ("# only a comment\n", ": the count matrix has no header line. " + MATRIX_FIX),
+        ("id\ts2\nG1\t3\n", ": the count matrix's columns do not match the samples sheet. "
+         "Samples without a column: s1. Columns without a sample: s2. Columns map to samples "
+         "by file name, without its extensions (featureCounts' BAM paths work as they are), "
+         "or exactly by a `counts_column` column in the samples sheet."),
+    ],
+)  # fmt: skip
+def test_count_matrix_header_check(tmp_path, text, problem):
+    path = tmp_path / "counts.tsv"
+    path.write_text(text)
+    with pytest.raises(InputError) as error:
+        check_count_matrix_header(path, samples_table(["s1"]))
+    assert str(error.value) == f"{path}{problem}"
+
+
+def test_count_matrix_header_check_missing_and_excel(tmp_path):
+    path = tmp_path / "counts.tsv"
+    with pytest.raises(InputError) as error:
+        check_count_matrix_header(path, samples_table(["s1"]))
+    assert str(error.value) == f"{path}: file not found (config 'counts')."
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(50))
+    with pytest.raises(InputError) as error:
+        check_count_matrix_header(path, samples_table(["s1"]))
+    assert str(error.value) == (
+        f"{path}: the file is an Excel .xls workbook (or another Office document), not a text "
+        f"file. {MATRIX_FIX}"
+    )
+
+
+def test_count_matrix_header_check_passes_featurecounts_output(tmp_path):
+    path = tmp_path / "fc.txt"
+    path.write_text(FEATURECOUNTS_MATRIX)
+    check_count_matrix_header(path, samples_table(["A_1", "A_2"]))

@@ -42,9 +42,42 @@ def test_sample_name_with_space_is_rejected(tmp_path):
         load_samples(sheet)
     assert str(error.value) == (
         f"{sheet}, line 3 (sample 'bad name'): 'sample': 'bad name' is not allowed; expected "
-        "sample name: letters, digits, '_' and '-' only, starting with a letter or digit "
-        "(it becomes part of file names)."
+        "sample name: letters, digits, '.', '_' and '-' only, starting and ending with a "
+        "letter or digit (it becomes part of file names)."
     )
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        (b"PK\x03\x04" + bytes(40), "the file is a zip archive (an Excel .xlsx workbook?), not a "
+         "text file"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(40), "the file is an Excel .xls workbook "
+         "(or another Office document), not a text file"),
+        ("sample\tcondition\ns1\tDMSO\n".encode("utf-16"), "the file is UTF-16 text, not UTF-8"),
+        (b"\x1f\x8b\x08\x00", "the sheet is gzip-compressed; decompress it (gunzip)"),
+        (b"sample\tcondition\ns1\x00\tDMSO\n", "the file holds binary data (a NUL byte at byte "
+         "20), not text"),
+    ],
+)  # fmt: skip
+def test_sheet_that_is_not_text_is_rejected(tmp_path, data, problem):
+    sheet = tmp_path / "samples.tsv"
+    sheet.write_bytes(data)
+    with pytest.raises(InputError) as error:
+        read_sheet(sheet)
+    assert str(error.value) == (f"{sheet}: {problem}. Save it as UTF-8 tab-separated values (TSV).")
+
+
+def test_sample_names_with_dots_are_accepted(tmp_path):
+    sheet = write(tmp_path / "s.tsv", "sample\tcondition\ndose0.22_r1\tX\nDMSO.log2_a\tDMSO\n")
+    assert list(load_samples(sheet).index) == ["dose0.22_r1", "DMSO.log2_a"]
+
+
+@pytest.mark.parametrize("name", ["x.", "x_", ".x", "x-"])
+def test_sample_name_must_end_with_a_letter_or_digit(tmp_path, name):
+    sheet = write(tmp_path / "s.tsv", f"sample\tcondition\n{name}\tDMSO\n")
+    with pytest.raises(InputError, match="starting and ending with a letter or digit"):
+        load_samples(sheet)
 
 
 def test_shell_metacharacters_are_rejected(tmp_path):

@@ -107,9 +107,9 @@ def test_calls_and_fractions(tmp_path, gtf, paired, same, opposite, expected):
         forward=same * mates, reverse=opposite * mates, ambiguous=25 * mates
     )
     assert counts.reads_used == 125 * mates
-    assert counts.fraction_forward == same / 100
-    assert counts.fraction_reverse == opposite / 100
-    assert counts.fraction_ambiguous == 0.2
+    assert counts.fraction_forward == pytest.approx(same / 100, rel=1e-12)
+    assert counts.fraction_reverse == pytest.approx(opposite / 100, rel=1e-12)
+    assert counts.fraction_ambiguous == pytest.approx(0.2, rel=1e-12)
     assert call_strandedness(counts) == (expected or "undetermined")
 
 

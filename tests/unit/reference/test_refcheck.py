@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from drugsig.errors import InputError
-from drugsig.reference.check import check_reference, fasta_contigs
+from drugsig.reference.check import check_reference, check_source_file, fasta_contigs
 
 
 def _exon(chrom: str, gene: str, named: bool = True) -> str:
@@ -155,3 +155,39 @@ def test_gtf_without_gene_names_warns(tmp_path):
     assert [str(w.message) for w in record] == [
         f"{gtf}: no gene has a gene_name attribute; gene_id is used as the gene name."
     ]
+
+
+FASTA_FIX = "Give the genome FASTA (plain or gzip-compressed) as reference.fasta."
+GTF_FIX = "Give the gene annotation GTF (plain or gzip-compressed) as reference.gtf."
+
+
+@pytest.mark.parametrize(
+    ("kind", "data", "problem"),
+    [
+        ("fasta", b"", f": the file is empty (0 bytes). {FASTA_FIX}"),
+        ("fasta", gzip.compress(b""), f": the gzip file holds no data (it is empty). {FASTA_FIX}"),
+        ("fasta", b"\nACGT\n>chr1\n", ": the FASTA should start with a '>' sequence header line "
+         f"but starts with 'ACGT'. {FASTA_FIX}"),
+        ("fasta", b"<!DOCTYPE html><html>", ": the FASTA should start with a '>' sequence header "
+         f"line but starts with '<!DOCTYPE html><html>'. {FASTA_FIX}"),
+        ("gtf", b"#!genome-build x\nchr1 src exon 1 2 . + . gene_id \"G\";\n", ", line 2: "
+         f"expected 9 tab-separated GTF fields, found 1. Is this a GTF file? {GTF_FIX}"),
+        ("gtf", "#x\n".encode("utf-16"), f": the file is UTF-16 text, not UTF-8. {GTF_FIX}"),
+    ],
+)  # fmt: skip
+def test_check_source_file_rejects(tmp_path, kind, data, problem):
+    path = tmp_path / f"input.{kind}"
+    path.write_bytes(data)
+    with pytest.raises(InputError) as error:
+        check_source_file(path, kind)
+    assert str(error.value) == f"{path}{problem}"
+
+
+def test_check_source_file_accepts_good_and_leaves_missing_to_snakemake(tmp_path):
+    fasta = tmp_path / "genome.fa.gz"
+    fasta.write_bytes(gzip.compress(b">1 dna\nACGT\n"))
+    check_source_file(fasta, "fasta")
+    gtf = tmp_path / "genes.gtf"
+    gtf.write_text("#!build\n" + _exon("1", "G1"))
+    check_source_file(gtf, "gtf")
+    check_source_file(tmp_path / "absent.fa", "fasta")

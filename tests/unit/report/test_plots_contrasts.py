@@ -1,3 +1,5 @@
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -7,7 +9,10 @@ from drugsig.errors import InputError
 from drugsig.report.plots.contrasts import (
     classify,
     ma_figure,
+    ma_points,
+    report_genes,
     volcano_figure,
+    volcano_points,
     write_all_contrast_plots,
     write_contrast_plots,
 )
@@ -110,6 +115,8 @@ def test_all_contrasts_get_their_own_files_and_an_index(tmp_path):
         (".png", ".svg"),
         SIGNATURES,
         tmp_path / "index.tsv",
+        tmp_path / "plot_volcano_mqc.json",
+        tmp_path / "plot_ma_mqc.json",
     )
     assert index.equals(pd.read_csv(tmp_path / "index.tsv", sep="\t"))
     assert index["file"].tolist() == [
@@ -117,6 +124,38 @@ def test_all_contrasts_get_their_own_files_and_an_index(tmp_path):
     ] + [str(path) for kind in ("volcano", "ma") for path in plots[kind][2:]]
     for name in names:
         assert name in svg_text(tmp_path / "volcano" / f"{name}.svg")
+    for kind in ("volcano", "ma"):
+        section = json.loads((tmp_path / f"plot_{kind}_mqc.json").read_text())
+        assert section["id"] == f"plot_{kind}" and section["plot_type"] == "scatter"
+        assert section["pconfig"]["data_labels"] == [{"name": name} for name in names]
+        assert len(section["data"]) == 2
+        assert "Buttons switch between all 2 contrasts" in section["description"]
+        assert "padj < 0.05 and |log2 fold change| >= 1" in section["description"]
+
+
+def test_interactive_volcano_names_genes_and_groups_them():
+    points = {point["name"]: point for point in volcano_points(TABLES["C"], MARKERS, 0.05, 1.0)}
+    calls = dict(zip(TABLES["C"]["gene_name"], classify(TABLES["C"], 0.05, 1.0), strict=True))
+    groups = {"up": "up", "down": "down", "ns": "not significant"}
+    assert {name: point["group"] for name, point in points.items()} == {
+        name: groups[call] for name, call in calls.items()
+    }
+    assert points["CDKN1A"]["marker_size"] == 8  # a marker gene
+    ma = {point["name"]: point for point in ma_points(TABLES["C"], MARKERS, 0.05, 1.0)}
+    assert set(ma) == set(TABLES["C"].loc[TABLES["C"]["baseMean"] > 0, "gene_name"])
+
+
+def test_interactive_plots_keep_signature_genes_and_thin_the_others():
+    n = 1000
+    genes = pd.DataFrame({"gene_name": [f"S{i}" for i in range(n)], "padj": np.linspace(0, 1, n)})
+    calls = pd.Series(["up"] * 10 + ["ns"] * (n - 10))
+    genes.loc[500, "gene_name"] = "MDM2"
+    shown = report_genes(genes, calls, ["MDM2"], genes["padj"], n_background=100)
+    assert set(range(10)) | {500} <= set(shown)
+    assert 100 <= len(shown) <= 111
+    # evenly spread: the background's padj still spans the range
+    background = genes.loc[shown[10:], "padj"]
+    assert background.min() < 0.05 and background.max() == 1
 
 
 def test_a_deleted_de_table_is_named_with_the_fix(tmp_path):

@@ -1,3 +1,5 @@
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -54,6 +56,7 @@ def written(tmp_path_factory):
         vst_table=folder / "vst_counts.tsv",
         pca_plots=[folder / "pca.png", folder / "pca.svg"],
         distance_plots=[folder / "distances.png", folder / "distances.svg"],
+        pca_section=folder / "plot_pca_mqc.json",
     )
     return folder
 
@@ -95,6 +98,26 @@ def test_plots_are_valid_and_name_the_samples(written):
     assert {"DMSO", "Nutlin", "L1", "L2"} <= set(pca_text.splitlines())
     distances_text = svg_text(written / "distances.svg")
     assert all(sample in distances_text for sample in SAMPLES)
+
+
+def test_interactive_pca_names_samples_and_the_genes_used(written):
+    section = json.loads((written / "plot_pca_mqc.json").read_text())
+    assert section["id"] == "plot_pca" and section["plot_type"] == "scatter"
+    # 300 genes, fewer than N_TOP: the text says how many were used
+    assert "counts of the 300 most variable genes" in section["description"]
+    points = section["data"]["points"]
+    assert [point["name"] for point in points] == SAMPLES
+    assert section["pconfig"]["groups"] == [
+        "DMSO (L1)", "DMSO (L2)", "Nutlin (L1)", "Nutlin (L2)",
+    ]  # fmt: skip
+    assert {point["group"] for point in points} == set(section["pconfig"]["groups"])
+    # colour = condition, symbol = cell line
+    colours = {point["group"].split()[0]: point["color"] for point in points}
+    assert colours["DMSO"] != colours["Nutlin"]
+    symbols = {point["group"].split()[1]: point["marker_symbol"] for point in points}
+    assert symbols == {"(L1)": "circle", "(L2)": "square"}
+    assert section["pconfig"]["xlab"].startswith("PC1: ")
+    assert section["pconfig"]["showlegend"] is True
 
 
 def test_pca_uses_the_most_variable_genes():

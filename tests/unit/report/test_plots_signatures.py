@@ -37,7 +37,7 @@ def test_strongest_genes():
 
 def test_row_zscores():
     z = row_zscores(pd.DataFrame({"a": [1.0, 5.0], "b": [3.0, 5.0]}))
-    assert z.values.tolist() == [[-1.0, 1.0], [0.0, 0.0]]
+    np.testing.assert_allclose(z.to_numpy(), [[-1.0, 1.0], [0.0, 0.0]], rtol=1e-12, atol=1e-12)
 
 
 def test_grouped_samples_by_cell_line_then_condition():

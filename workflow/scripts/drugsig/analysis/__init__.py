@@ -1,3 +1,4 @@
-"""Signatures, cross-drug comparison, gene sets, resistance, dose and time response (rules:
-signatures.smk, analysis.smk).
+"""Signatures, cross-drug comparison, gene sets, resistance, dose and time response.
+
+Rules: signatures.smk, analysis.smk.
 """

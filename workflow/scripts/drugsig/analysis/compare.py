@@ -1,5 +1,7 @@
-"""Cross-drug comparison within each cell line and time point: core signature,
-drug-specific genes, pairwise similarity and relative transcriptional potency.
+"""Cross-drug comparison within each cell line and time point.
+
+Core signature, drug-specific genes, pairwise similarity and relative transcriptional
+potency.
 
 Drugs are compared within a *group*: the *treatment* contrasts (drug vs vehicle) of one
 cell line at one time point (``cell_line`` and ``time`` of ``contrasts.tsv``; either is
@@ -162,7 +164,7 @@ def compared_groups(contrasts: pd.DataFrame) -> dict[Group, list[str]]:
 
 
 def describe_group(cell_line: str, time: str) -> str:
-    """The group in messages: ``cell line 'A549' at 6h`` (without an empty time)."""
+    """Describe the group for messages: ``cell line 'A549' at 6h`` (without an empty time)."""
     return f"cell line '{cell_line}'" + (f" at {time}" if time else "")
 
 
@@ -178,7 +180,7 @@ def _directional_order(table: pd.DataFrame, value: str, keys: Sequence[str]) -> 
 
 
 def core_signature(cross: pd.DataFrame, groups: Mapping[Group, Sequence[str]]) -> pd.DataFrame:
-    """The shared core genes of each compared group (cell line and time).
+    """Find the shared core genes of each compared group (cell line and time).
 
     Parameters
     ----------
@@ -253,7 +255,7 @@ def drug_specific(
 def _signature_set(
     table: pd.DataFrame, padj: float, min_abs_log2fc: float
 ) -> set[tuple[str, bool]]:
-    """The significant genes of a DE table as ``(gene_id, is_up)`` pairs."""
+    """Collect the significant genes of a DE table as ``(gene_id, is_up)`` pairs."""
     genes = table[significant(table, padj, min_abs_log2fc)]
     return set(zip(genes["gene_id"], effect_size(genes) > 0, strict=True))
 
@@ -345,7 +347,7 @@ def _reference(
     drugs: pd.Series,
     line_contrasts: Sequence[str],
 ) -> str:
-    """The reference contrast of a group (see the module docstring).
+    """Choose the reference contrast of a group (see the module docstring).
 
     ``line_contrasts``: every treatment contrast of the group's cell line, at any time.
     """
@@ -415,8 +417,8 @@ def potency(
         )
     drugs = contrasts.set_index("name")["treatment"]
     line_contrasts: dict[str, list[str]] = {}
-    for (line, _), names in treatment_groups(contrasts).items():
-        line_contrasts.setdefault(line, []).extend(names)
+    for (line, _), line_names in treatment_groups(contrasts).items():
+        line_contrasts.setdefault(line, []).extend(line_names)
     rows = []
     for group, names in groups.items():
         genes = core[_in_group(core, group)]
@@ -533,10 +535,9 @@ def write_comparison(
 
     Parameters
     ----------
-    tables
-        The DE tables (``results/de/{contrast}.tsv``), in contrast order.
-    contrasts
-        ``results/de/contrasts.tsv``.
+    tables, contrasts
+        The DE tables in contrast order and ``contrasts.tsv``, as read by
+        :func:`drugsig.tables.load_contrast_tables`.
     signatures_cfg
         The validated ``signatures`` config section (thresholds).
     comparison_cfg

@@ -1,5 +1,7 @@
-"""Dose- and time-response genes: log2 fold changes that change monotonically along a
-drug's dose series (or time series).
+"""Dose- and time-response genes.
+
+Genes whose log2 fold changes change monotonically along a drug's dose series (or time
+series).
 
 The dose and time of each *treatment* contrast are read from the samples sheet (its
 treatment samples' ``dose`` and ``time``). A contrast whose treatment samples disagree
@@ -102,7 +104,7 @@ class Series:
 
 
 def hours(label: str) -> float | None:
-    """A time point in hours (``30min`` -> 0.5, ``2d`` -> 48); ``None`` if unreadable."""
+    """Convert a time point to hours (``30min`` -> 0.5, ``2d`` -> 48); ``None`` if unreadable."""
     match = _TIME.fullmatch(label.strip())
     if match is None:
         return None
@@ -110,7 +112,7 @@ def hours(label: str) -> float | None:
 
 
 def _single(values: pd.Series) -> str | None:
-    """The one value shared by all ``values`` (``""`` when all missing), else ``None``."""
+    """Return the value all ``values`` share (``""`` when all missing), else ``None``."""
     distinct = set(values.fillna(""))
     return distinct.pop() if len(distinct) == 1 else None
 
@@ -168,7 +170,7 @@ def contrast_design(
 
 
 def find_series(design: pd.DataFrame, factor: Factor, min_levels: int) -> list[Series]:
-    """The series along ``factor`` with at least ``min_levels`` levels.
+    """Find the series along ``factor`` with at least ``min_levels`` levels.
 
     Series are in the order of their first contrast. A series with a time point that
     :func:`hours` cannot read, or with two contrasts at the same level (``6h`` and
@@ -317,10 +319,9 @@ def write_dose_response(
 
     Parameters
     ----------
-    tables
-        The DE tables (``results/de/{contrast}.tsv``), in contrast order.
-    contrasts
-        ``results/de/contrasts.tsv``.
+    tables, contrasts
+        The DE tables in contrast order and ``contrasts.tsv``, as read by
+        :func:`drugsig.tables.load_contrast_tables`.
     samples
         The samples sheet.
     genotype_column

@@ -1,8 +1,9 @@
 """Pre-ranked gene-set enrichment (GSEA, gseapy ``prerank``) of every contrast.
 
 Gene sets come from GMT files: the curated :data:`CURATED_GMT`
-(``drugsig/analysis/data/drugsig_curated.gmt``, see its ``PROVENANCE.md``) and the user's ``genesets.gmt`` files. A set's *source* is
-its file's name without ``.gmt``. Set names must be unique over all files.
+(``drugsig/analysis/data/drugsig_curated.gmt``, see its ``PROVENANCE.md``) and the user's
+``genesets.gmt`` files. A set's *source* is its file's name without ``.gmt``. Set names must
+be unique over all files.
 
 Ranking: each contrast's genes are ranked by the DESeq2 Wald statistic ``stat``, i.e.
 log2 fold change / standard error. It weighs effect size by precision, so noisy
@@ -61,6 +62,7 @@ from typing import Any
 import pandas as pd
 
 from drugsig.errors import InputError
+from drugsig.inputs.files import GZIP_MAGIC, HEAD_BYTES, binary_problem
 from drugsig.io import write_table_atomic, write_text_atomic
 from drugsig.report.multiqc import DIVERGING_COLOR_STOPS, custom_content
 from drugsig.tables import match_contrast_files, read_contrasts, read_de_table
@@ -102,13 +104,14 @@ def read_gmt(path: str | Path) -> list[GeneSet]:
     Raises
     ------
     InputError
-        On a line without genes or a set name used twice, naming the file and line.
+        On a line without genes or a set name used twice, naming the file and line;
+        on a missing, empty, binary or non-UTF-8 file.
     """
     path = Path(path)
     source = path.name.removesuffix(".gmt")
     sets: list[GeneSet] = []
     lines: dict[str, int] = {}
-    for number, line in enumerate(path.read_text().splitlines(), start=1):
+    for number, line in enumerate(_gmt_text(path).splitlines(), start=1):
         if not line.strip():
             continue
         fields = [field.strip() for field in line.split("\t")]
@@ -129,7 +132,40 @@ def read_gmt(path: str | Path) -> list[GeneSet]:
             )
         lines[name] = number
         sets.append(GeneSet(name, source, tuple(genes.values())))
+    if not sets:
+        raise InputError(f"{path}: the GMT file is empty (no gene sets). {_GMT_FIX}")
     return sets
+
+
+_GMT_FIX = "Give GMT files (tab-separated text: set name, description, genes) in genesets.gmt."
+
+
+def _gmt_text(path: Path) -> str:
+    """Return a GMT file's text.
+
+    Raises
+    ------
+    InputError
+        If the file is missing, gzip-compressed, a spreadsheet, binary or not UTF-8.
+    """
+    if not path.is_file():
+        raise InputError(f"{path}: GMT file not found (genesets.gmt).")
+    data = path.read_bytes()
+    problem = (
+        "the file is gzip-compressed; decompress it (gunzip)"
+        if data.startswith(GZIP_MAGIC)
+        else binary_problem(data[:HEAD_BYTES])
+    )
+    if problem:
+        raise InputError(f"{path}: {problem}. {_GMT_FIX}")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise InputError(
+            f"{path}, line {line}: the file is not UTF-8 text (byte 0x{data[error.start]:02x}). "
+            "Save it as UTF-8."
+        ) from error
 
 
 def load_gene_sets(paths: Sequence[str | Path]) -> list[GeneSet]:
@@ -155,7 +191,7 @@ def load_gene_sets(paths: Sequence[str | Path]) -> list[GeneSet]:
 
 
 def ranking(table: pd.DataFrame) -> pd.DataFrame:
-    """The contrast's ranking: one row per upper-cased symbol, by ``stat`` descending.
+    """Rank the contrast's genes: one row per upper-cased symbol, by ``stat`` descending.
 
     Returns
     -------
@@ -322,7 +358,7 @@ def summarize(results: Mapping[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.Dat
 
 
 def report_matrix(summary: pd.DataFrame, limit: int = MAX_REPORT_SETS) -> pd.DataFrame:
-    """Sets (rows) by contrasts (columns) of NES, for the report heatmap.
+    """Tabulate the NES of sets (rows) by contrasts (columns), for the report heatmap.
 
     At most ``limit`` sets: those with the smallest FDR in any contrast (ties by name),
     in the order of the NES matrix (source, then name).
@@ -389,10 +425,9 @@ def write_genesets(
 
     Parameters
     ----------
-    tables
-        The DE tables (``results/de/{contrast}.tsv``), in contrast order.
-    contrasts
-        ``results/de/contrasts.tsv``.
+    tables, contrasts
+        The DE tables in contrast order and ``contrasts.tsv``, as read by
+        :func:`drugsig.tables.load_contrast_tables`.
     gmt
         GMT files: the curated one, then ``genesets.gmt``.
     genesets_cfg

@@ -202,7 +202,7 @@ def panel(
     gene_sets: Sequence[GeneSet],
     resistance_cfg: Mapping[str, Any],
 ) -> pd.DataFrame:
-    """The evidence panel of each genotype contrast.
+    """Collect the evidence panel of each genotype contrast.
 
     Parameters
     ----------
@@ -316,7 +316,7 @@ def _report_config(resistance_cfg: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def report_table(evidence: pd.DataFrame, calls: pd.DataFrame) -> pd.DataFrame:
-    """The panel with each mechanism's call, one row per ``contrast: evidence``."""
+    """Join the panel with each mechanism's call, one row per ``contrast: evidence``."""
     merged = evidence.merge(
         calls[["contrast", "mechanism", "call"]].rename(columns={"call": "mechanism_call"}),
         on=["contrast", "mechanism"],

@@ -153,7 +153,7 @@ def _direction(effect: pd.Series) -> np.ndarray:
 
 
 def signature(table: pd.DataFrame, padj: float, min_abs_log2fc: float) -> pd.DataFrame:
-    """The significant genes of one DE table, ranked within direction (up first).
+    """Select the significant genes of one DE table, ranked within direction (up first).
 
     Parameters
     ----------
@@ -270,7 +270,7 @@ def marker_panel(
     padj: float,
     min_abs_log2fc: float,
 ) -> pd.DataFrame:
-    """The marker genes in every contrast, tidy (one row per contrast and gene).
+    """Tabulate the marker genes in every contrast, tidy (one row per contrast and gene).
 
     Returns
     -------
@@ -304,10 +304,9 @@ def write_signatures(
 
     Parameters
     ----------
-    tables
-        The DE tables (``results/de/{contrast}.tsv``), in contrast order.
-    contrasts
-        ``results/de/contrasts.tsv``.
+    tables, contrasts
+        The DE tables in contrast order and ``contrasts.tsv``, as read by
+        :func:`drugsig.tables.load_contrast_tables`.
     signatures_cfg
         The validated ``signatures`` config section.
     signature_tables

@@ -248,8 +248,10 @@ def contrast_samples(
 
 
 def _exclusion_flags(rows: pd.DataFrame, references: pd.DataFrame) -> list[str]:
-    """Flags for the wells and samples of a gene (``rows``) and of the reference genes
-    (``references``) left out of a comparison.
+    """Flag the wells and samples left out of a comparison.
+
+    Covers the wells of the gene (``rows``) and of the reference genes (``references``),
+    and the gene's samples that were not detected or whose reference failed.
     """
     flags = []
     for flag, table in (("excluded_wells", rows), ("excluded_reference_wells", references)):
@@ -349,14 +351,14 @@ def ddct(
 
 
 def by_gene_name(de_table: pd.DataFrame) -> pd.DataFrame:
-    """A DE table indexed by gene name, one row per name (the highest ``baseMean`` wins)."""
+    """Index a DE table by gene name, one row per name (the highest ``baseMean`` wins)."""
     table = de_table.dropna(subset=["gene_name"])
     table = table.sort_values("baseMean", ascending=False, kind="stable")
     return table.drop_duplicates("gene_name").set_index("gene_name")
 
 
 def concordance(ddct_table: pd.DataFrame, de_tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """QPCR log2 fold changes beside the RNA-seq ones, for genes measured by both.
+    """Pair qPCR log2 fold changes with the RNA-seq ones, for genes measured by both.
 
     Parameters
     ----------
@@ -423,8 +425,9 @@ def describe_concordance(summary: pd.DataFrame) -> str:
 
 
 def plot_concordance(table: pd.DataFrame, summary: pd.DataFrame) -> Figure:
-    """Scatter of qPCR against RNA-seq log2 fold changes, one colour per contrast, with
-    95 % intervals (qPCR: ddCt interval; RNA-seq: ±1.96 lfcSE) and the identity line.
+    """Plot qPCR against RNA-seq log2 fold changes, one colour per contrast.
+
+    With 95 % intervals (qPCR: ddCt interval; RNA-seq: ±1.96 lfcSE) and the identity line.
     """
     figure = Figure(figsize=(6.4, 5.6), layout="constrained")
     axis = figure.subplots()

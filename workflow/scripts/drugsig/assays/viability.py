@@ -292,8 +292,10 @@ def normalise(wells: pd.DataFrame, path: str | Path) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class CurveFit:
-    """A four-parameter logistic fit; all values but ``flags`` are NaN (``r2`` may be
-    given) when the response is flat or the fit failed.
+    """A four-parameter logistic fit.
+
+    All values but ``flags`` are NaN (``r2`` may be given) when the response is flat or
+    the fit failed.
 
     Attributes
     ----------
@@ -450,7 +452,7 @@ def fit_curves(
 def resolve_parentals(
     normalised: pd.DataFrame, mapping: Mapping[str, str], path: str | Path
 ) -> dict[str, str]:
-    """The parental line of every resistant line, from the table and the config.
+    """Find the parental line of every resistant line, from the table and the config.
 
     Parameters
     ----------
@@ -565,8 +567,10 @@ def _format_ic50(fit: CurveFit) -> str:
 def plot_dose_response(
     normalised: pd.DataFrame, fits: Mapping[tuple[str, str], CurveFit]
 ) -> Figure:
-    """Dose-response curves, one panel per drug: mean ± SD of the replicate wells,
-    the fitted curve and its IC50 (dotted line).
+    """Plot dose-response curves, one panel per drug.
+
+    Each panel: mean ± SD of the replicate wells, the fitted curve and its IC50 (dotted
+    line).
     """
     drugs = list(dict.fromkeys(normalised["drug"]))
     columns = min(len(drugs), 2)

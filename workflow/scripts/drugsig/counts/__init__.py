@@ -1,3 +1,4 @@
-"""The gene x sample count matrix: merged from featureCounts or imported (rules:
-reads_to_counts.smk count_matrix, counts_import.smk).
+"""The gene x sample count matrix: merged from featureCounts or imported.
+
+Rules: reads_to_counts.smk count_matrix, counts_import.smk.
 """

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gzip
+import zlib
+from collections import Counter
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from drugsig.errors import InputError
+from drugsig.inputs.files import GZIP_MAGIC, read_head
 from drugsig.inputs.sheets import load_samples
 from drugsig.io import write_table_atomic
 from drugsig.reads.featurecounts import FEATURECOUNTS_ANNOTATION, read_featurecounts_column
+from drugsig.reference.gtf import open_text
 
 
 def merge_counts(
@@ -66,14 +72,22 @@ def write_count_matrix(
 GENE_NAME_COLUMNS = ["gene_name", "gene_symbol", "symbol", "Symbol", "GeneName"]
 
 
-def column_sample_name(column: str) -> str:
-    """The sample a count-matrix column stands for: its file name up to the first dot.
+def column_sample_name(column: str, known: Collection[str] = ()) -> str:
+    """Return the sample a count-matrix column stands for, from its file name.
 
-    featureCounts names columns by BAM path, e.g.
-    ``rnaseq/A549_DMSO_1h_1/A549_DMSO_1h_1.sorted.bam`` -> ``A549_DMSO_1h_1``; a
-    plain sample name maps to itself (sample names contain no dots).
+    The file name (the part after the last ``/``) with extensions dropped one at a
+    time, from the right, until it is a ``known`` sample; if none is, the file name up
+    to the first dot. featureCounts names columns by BAM path, e.g.
+    ``rnaseq/dose0.22_r1/dose0.22_r1.sorted.bam`` -> ``dose0.22_r1``; a plain sample
+    name maps to itself.
     """
-    return column.rsplit("/", 1)[-1].split(".", 1)[0]
+    name = column.rsplit("/", 1)[-1]
+    candidate = name
+    while candidate not in known:
+        if "." not in candidate:
+            return name.split(".", 1)[0]
+        candidate = candidate.rsplit(".", 1)[0]
+    return candidate
 
 
 def match_sample_columns(
@@ -92,20 +106,128 @@ def match_sample_columns(
     if "counts_column" in samples.columns and samples["counts_column"].notna().all():
         wanted = dict(zip(samples["counts_column"], samples.index, strict=True))
     else:
-        wanted = {column: column_sample_name(column) for column in columns}
+        known = set(samples.index)
+        wanted = {column: column_sample_name(column, known) for column in columns}
         wanted = {column: name for column, name in wanted.items() if name in samples.index}
-    found = {sample: column for column, sample in wanted.items() if column in columns}
+    found: dict[str, str] = {}
+    for column, sample in wanted.items():
+        if column not in columns:
+            continue
+        if sample in found:
+            raise InputError(
+                f"{source}: columns '{found[sample]}' and '{column}' are both sample "
+                f"'{sample}'; each sample needs exactly one column."
+            )
+        found[sample] = column
     missing = [sample for sample in samples.index if sample not in found]
     extra = [column for column in columns if column not in wanted]
     if missing or extra:
         raise InputError(
             f"{source}: the count matrix's columns do not match the samples sheet. "
             f"Samples without a column: {', '.join(missing) or 'none'}. Columns without a "
-            f"sample: {', '.join(extra) or 'none'}. Columns map to samples by file name up "
-            "to the first dot (featureCounts' BAM paths work as they are), or exactly by a "
-            "`counts_column` column in the samples sheet."
+            f"sample: {', '.join(extra) or 'none'}. Columns map to samples by file name, "
+            "without its extensions (featureCounts' BAM paths work as they are), or exactly "
+            "by a `counts_column` column in the samples sheet."
         )
     return {found[sample]: sample for sample in samples.index}
+
+
+MATRIX_FIX = (
+    "Give a tab-separated count matrix (a row per gene, a column per sample; plain or "
+    "gzip-compressed) as config 'counts'."
+)
+_SEPARATORS = (("commas", ","), ("semicolons", ";"), ("spaces", " "))
+
+
+def _data_columns(columns: Sequence[str]) -> list[str]:
+    """Return the count columns of a matrix header (not gene id, name or annotation)."""
+    name_column = next((c for c in GENE_NAME_COLUMNS if c in columns[1:]), None)
+    ignored = {*FEATURECOUNTS_ANNOTATION, name_column}
+    return [c for c in columns[1:] if c not in ignored]
+
+
+def check_count_matrix_header(path: str | Path, samples: pd.DataFrame) -> None:
+    """Check a user's count matrix before any job runs: its start and its header.
+
+    Reads the first 64 KiB (see :func:`drugsig.inputs.files.read_head`) and the
+    header line, whose columns must match the samples (:func:`match_sample_columns`).
+    The rows are checked by :func:`import_count_matrix`.
+
+    Raises
+    ------
+    InputError
+        If the file is missing, empty, a spreadsheet, binary, UTF-16, not UTF-8 or
+        corrupt gzip; if the header is not tab-separated or repeats a column; or if
+        the columns do not match the samples.
+    """
+    if not Path(path).is_file():
+        raise InputError(f"{path}: file not found (config 'counts').")
+    read_head(path, MATRIX_FIX)
+    with open_text(path) as handle:
+        lines = enumerate(handle, start=1)
+        number, line = next(
+            ((n, text) for n, text in lines if text.strip() and not text.startswith("#")),
+            (0, ""),
+        )
+    if not number:
+        raise InputError(f"{path}: the count matrix has no header line. {MATRIX_FIX}")
+    header = line.rstrip("\r\n").split("\t")
+    if len(header) == 1:
+        for name, separator in _SEPARATORS:
+            if separator in header[0].strip():
+                raise InputError(
+                    f"{path}, line {number}: the count matrix is not tab-separated (the header "
+                    f"is split by {name}). Save it as tab-separated values (TSV)."
+                )
+    repeated = [name for name, count in Counter(header).items() if count > 1]
+    if repeated:
+        raise InputError(
+            f"{path}, line {number}: column '{repeated[0]}' appears more than once in the "
+            "header; each sample needs exactly one column."
+        )
+    match_sample_columns(_data_columns(header), samples, path)
+
+
+def _read_matrix(path: str | Path) -> pd.DataFrame:
+    """Read the count matrix as strings; our message for a file pandas cannot read."""
+    with Path(path).open("rb") as handle:
+        compression = "gzip" if handle.read(2) == GZIP_MAGIC else None
+    try:
+        table = pd.read_csv(
+            path,
+            sep="\t",
+            comment="#",
+            dtype=str,
+            keep_default_na=False,
+            compression=compression,
+        )
+    except pd.errors.EmptyDataError as error:
+        raise InputError(f"{path}: the count matrix is empty. {MATRIX_FIX}") from error
+    except UnicodeDecodeError as error:
+        data = Path(path).read_bytes()
+        data = gzip.decompress(data) if compression else data
+        try:
+            data.decode("utf-8")
+            start = error.start  # not expected: the whole file decodes
+        except UnicodeDecodeError as first:
+            start = first.start
+        line = data[:start].count(b"\n") + 1
+        raise InputError(
+            f"{path}, line {line}: the count matrix is not UTF-8 text (byte "
+            f"0x{data[start : start + 1].hex() or '??'}). {MATRIX_FIX}"
+        ) from error
+    except (EOFError, gzip.BadGzipFile, zlib.error) as error:
+        raise InputError(
+            f"{path}: the gzip data is truncated or corrupt ({error}). Copy or download the "
+            "file again."
+        ) from error
+    except pd.errors.ParserError as error:
+        raise InputError(
+            f"{path}: the count matrix is not a tab-separated table ({error}). {MATRIX_FIX}"
+        ) from error
+    if table.empty:
+        raise InputError(f"{path}: the count matrix has a header but no gene rows.")
+    return table
 
 
 def import_count_matrix(
@@ -121,14 +243,24 @@ def import_count_matrix(
     Raises
     ------
     InputError
-        If columns and samples do not match, or counts are not non-negative integers.
+        If the file cannot be read as a tab-separated table (empty, not UTF-8,
+        truncated gzip), a gene id is repeated, columns and samples do not match, or
+        counts are not non-negative integers.
     """
-    table = pd.read_csv(path, sep="\t", comment="#", dtype=str, keep_default_na=False)
+    table = _read_matrix(path)
     gene_ids = table.iloc[:, 0].astype(str)
+    repeated = gene_ids[gene_ids.duplicated(keep=False)]
+    if len(repeated):
+        first = repeated.iloc[0]
+        rows = [str(number + 1) for number in np.flatnonzero(gene_ids == first)]
+        others = repeated.nunique() - 1
+        raise InputError(
+            f"{path}: gene id '{first}' is on {len(rows)} rows (data rows "
+            f"{', '.join(rows[:5])}){f' and {others} more gene ids repeat' if others else ''}; "
+            "gene ids must be unique. Sum or remove the repeated rows."
+        )
     name_column = next((c for c in GENE_NAME_COLUMNS if c in table.columns[1:]), None)
-    ignored = {*FEATURECOUNTS_ANNOTATION, name_column}
-    data_columns = [c for c in table.columns[1:] if c not in ignored]
-    mapping = match_sample_columns(data_columns, samples, path)
+    mapping = match_sample_columns(_data_columns(list(table.columns)), samples, path)
     counts = table[list(mapping)].rename(columns=mapping)
     numeric = counts.apply(pd.to_numeric, errors="coerce")
     bad = numeric.isna() | (numeric < 0) | (numeric % 1 != 0)

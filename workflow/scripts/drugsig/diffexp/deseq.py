@@ -222,7 +222,7 @@ def _result_table(table: pd.DataFrame, names: pd.Series) -> pd.DataFrame:
 
 
 def _shared_value(samples: pd.DataFrame, names: Sequence[str], column: str) -> str:
-    """The value of ``column`` all ``names`` share; ``""`` if none, missing or mixed."""
+    """Return the value of ``column`` all ``names`` share; ``""`` if none, missing or mixed."""
     if column not in samples.columns:
         return ""
     values = set(samples.loc[list(names), column])

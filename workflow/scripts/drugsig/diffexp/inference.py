@@ -651,7 +651,7 @@ class VectorizedInference(DefaultInference):
         design_matrix: np.ndarray,
         min_mu: float,
     ) -> np.ndarray:
-        """Initial means: least squares of the normalized counts on the design.
+        """Compute initial means: least squares of the normalized counts on the design.
 
         See :meth:`pydeseq2.inference.Inference.lin_reg_mu`.
         """
@@ -802,7 +802,7 @@ class VectorizedInference(DefaultInference):
         optimizer: str,
         shrink_index: int,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """ApeGLM MAP coefficients of every gene (Newton; pydeseq2's solver as fallback).
+        """Fit apeGLM MAP coefficients of every gene (Newton; pydeseq2's solver as fallback).
 
         See :meth:`pydeseq2.inference.Inference.lfc_shrink_nbinom_glm`; ``optimizer``
         only matters for genes refitted with pydeseq2's solver.

@@ -1,3 +1,4 @@
-"""Inputs: the config schema, the samples and units sheets, the experimental design (rules:
-common.smk).
+"""Inputs: the config schema, the samples and units sheets, the experimental design.
+
+Rules: common.smk.
 """

@@ -30,7 +30,7 @@ def _validator(name: str) -> Draft202012Validator:
 
 
 def _subschema(schema: dict[str, Any], path: list[str | int]) -> dict[str, Any]:
-    """The schema node that describes the instance at ``path``."""
+    """Find the schema node that describes the instance at ``path``."""
     node = schema
     for part in path:
         if isinstance(part, int):
@@ -60,8 +60,8 @@ def describe_error(error: ValidationError, schema: dict[str, Any]) -> str:
     if error.validator == "pattern" and "description" in node:
         return f"{where}: {error.instance!r} is not allowed; expected {node['description']}."
     if error.validator == "enum":
-        allowed = ", ".join(str(value) for value in error.validator_value)
-        return f"{where}: {error.instance!r} is not one of {allowed}."
+        choices = ", ".join(str(value) for value in error.validator_value)
+        return f"{where}: {error.instance!r} is not one of {choices}."
     return f"{where}: {error.message}."
 
 
@@ -95,7 +95,7 @@ _COLUMN_KEYWORDS = {"type", "pattern", "enum", "description"}
 
 @cache
 def row_check(schema_name: str) -> Callable[[Mapping[str, Any]], bool] | None:
-    """A fast test of one sheet row against a workflow schema, for large sheets.
+    """Build a fast test of one sheet row against a workflow schema, for large sheets.
 
     The returned function gives ``True`` for a row that satisfies the schema and
     ``False`` for one that may not: pass that row to :func:`validate`, which raises with

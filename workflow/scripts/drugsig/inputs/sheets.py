@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from drugsig.errors import InputError
+from drugsig.inputs.files import GZIP_MAGIC, HEAD_BYTES, binary_problem
 from drugsig.inputs.schema import row_check, validate
 
 
@@ -31,7 +32,8 @@ def read_sheet(path: str | Path) -> list[dict[str, str]]:
     Raises
     ------
     InputError
-        If the file is missing, empty, not UTF-8, not tab-separated, or a row has more
+        If the file is missing, empty, a spreadsheet, gzip-compressed, binary or
+        otherwise not UTF-8, not tab-separated, or a row has more
         cells than the header (or a single cell split by commas, semicolons or spaces).
     """
     path = Path(path)
@@ -40,6 +42,13 @@ def read_sheet(path: str | Path) -> list[dict[str, str]]:
     lines = []
     # a byte-order mark (Excel's "UTF-8 CSV") is not part of the first column's name
     data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
+    problem = (
+        "the sheet is gzip-compressed; decompress it (gunzip)"
+        if data.startswith(GZIP_MAGIC)
+        else binary_problem(data[:HEAD_BYTES])
+    )
+    if problem:
+        raise InputError(f"{path}: {problem}. Save it as UTF-8 tab-separated values (TSV).")
     for n, raw in enumerate(data.splitlines(keepends=True), start=1):
         try:
             line = raw.decode("utf-8")

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from drugsig.errors import InputError
+from drugsig.inputs.files import read_head
 from drugsig.io import write_table_atomic
 from drugsig.reference.gtf import open_text, read_gene_table
 
@@ -57,6 +58,53 @@ def fasta_contigs(fasta: str | Path) -> list[str]:
     if not names:
         raise InputError(f"{fasta}: no '>' sequence header found. Is this a FASTA file?")
     return names
+
+
+_SOURCE_FIX = {
+    "fasta": "Give the genome FASTA (plain or gzip-compressed) as reference.fasta.",
+    "gtf": "Give the gene annotation GTF (plain or gzip-compressed) as reference.gtf.",
+}
+
+
+def check_source_file(path: str | Path, kind: str) -> None:
+    """Check the start of a user's genome FASTA or annotation GTF (``kind``).
+
+    Cheap enough for the DAG: only the first 64 KiB are read (see
+    :func:`drugsig.inputs.files.read_head`). A missing file is left to Snakemake,
+    whose message names the rule that needs it.
+
+    Raises
+    ------
+    InputError
+        If the file is empty, a spreadsheet, binary, UTF-16 or corrupt gzip; if a FASTA
+        does not start with a ``>`` header line; or if a GTF's first record does not
+        have nine tab-separated fields.
+    """
+    if not Path(path).is_file():
+        return
+    fix = _SOURCE_FIX[kind]
+    text = read_head(path, fix)
+    lines = text.splitlines()
+    if not text.endswith("\n") and len(lines) > 1:
+        lines.pop()  # cut at the end of the head
+    if kind == "fasta":
+        first = next((line for line in lines if line.strip()), "")
+        if not first.startswith(">"):
+            raise InputError(
+                f"{path}: the FASTA should start with a '>' sequence header line but starts "
+                f"with {first[:40]!r}. {fix}"
+            )
+        return
+    for number, line in enumerate(lines, start=1):
+        if line.startswith("#") or not line.strip():
+            continue
+        fields = line.split("\t")
+        if len(fields) != 9:
+            raise InputError(
+                f"{path}, line {number}: expected 9 tab-separated GTF fields, found "
+                f"{len(fields)}. Is this a GTF file? {fix}"
+            )
+        return
 
 
 def _quoted(names: list[str] | tuple[str, ...]) -> str:
@@ -124,8 +172,10 @@ def check_reference(fasta: str | Path, gtf: str | Path) -> ContigComparison:
 
 
 def write_contig_table(fasta: str | Path, gtf: str | Path, output: str | Path) -> None:
-    """Check the reference (see :func:`check_reference`) and write, per sequence name,
-    whether it is in the FASTA and whether the GTF has genes on it.
+    """Check the reference and write a table of its sequence names.
+
+    See :func:`check_reference`. Per sequence name, the table tells whether it is in the
+    FASTA and whether the GTF has genes on it.
     """
     comparison = check_reference(fasta, gtf)
     names = list(dict.fromkeys([*comparison.fasta, *comparison.gtf]))

@@ -174,7 +174,7 @@ class BsdSum:
         self._size += len(data)
 
     def hexdigest(self) -> str:
-        """The checksum and the size in 1024-byte blocks, e.g. ``"4096 1250"``."""
+        """Return the checksum and the size in 1024-byte blocks, e.g. ``"4096 1250"``."""
         return f"{self._checksum} {-(-self._size // 1024)}"
 
 

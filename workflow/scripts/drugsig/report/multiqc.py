@@ -6,7 +6,9 @@ See https://docs.seqera.io/multiqc/custom_content.
   ``section_name``, ``description``, ``plot_type``, ``pconfig``, ``headers``) and
   tab-separated data; tables and heatmaps.
 * JSON (``*_mqc.json``, :func:`write_mqc_table`, :func:`write_mqc_image`): sections
-  of one :class:`ReportGroup` appear together under one heading in the report.
+  of one :class:`ReportGroup` appear together under one heading in the report;
+  :func:`write_mqc_scatter`: a native, interactive scatter plot (hover a point for its
+  name), optionally with several datasets behind switch buttons.
 * HTML (``*_mqc.html``, :func:`html_section`): an HTML comment holding the YAML
   section config, then the HTML body (embedded images, :func:`embedded_png`).
 
@@ -21,7 +23,7 @@ import html
 import io
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -127,7 +129,7 @@ def html_section(config: Mapping[str, Any], body: str) -> str:
 
 
 def figure_png(figure: Figure) -> bytes:
-    """The figure as PNG bytes."""
+    """Render the figure as PNG bytes."""
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=110)
     return buffer.getvalue()
@@ -187,6 +189,79 @@ def write_mqc_table(
         "data": data,
     }
     _write_mqc(path, group, section, description, config)
+
+
+#: A scatter point: ``x``, ``y``, ``name`` (the hover label) and optional MultiQC point
+#: settings (``color``, ``group``, ``marker_symbol``, ``marker_size``, ...).
+ScatterPoint = Mapping[str, Any]
+
+
+def _scatter_value(value: Any) -> Any:
+    """JSON-ready point value: numbers as plain floats with 5 significant digits."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    return float(f"{float(value):.5g}")
+
+
+def write_mqc_scatter(
+    path: str | Path,
+    section: str,
+    description: str,
+    datasets: Sequence[Sequence[ScatterPoint]],
+    pconfig: Mapping[str, Any],
+    data_labels: Sequence[Mapping[str, Any]] = (),
+) -> None:
+    """Write a MultiQC custom-content JSON section with an interactive scatter plot.
+
+    The section id is the file name without ``_mqc.json``; the plot id is
+    ``{section id}_scatter``. Points carry their ``name`` (shown on hover) and
+    ``group`` (one legend entry per group, in the order of ``pconfig["groups"]``);
+    points whose x or y is missing or not finite are left out. The plot is always
+    drawn interactively in the browser (``flat_if_very_large: false``: MultiQC would
+    otherwise try a static image export above 2,000 points).
+
+    Parameters
+    ----------
+    datasets
+        The points of each dataset; several datasets get switch buttons labelled by
+        ``data_labels`` (``name`` and per-dataset ``xlab``, ``ylab``, ...).
+    pconfig
+        MultiQC scatter settings (``title``, ``xlab``, ``ylab``, ``groups``,
+        ``tt_label``, ``x_lines``, ...); ``showlegend`` defaults to true.
+    data_labels
+        One entry per dataset when there are several.
+    """
+    section_id = Path(path).name.removesuffix("_mqc.json")
+    data = [
+        {
+            "points": [
+                {key: _scatter_value(value) for key, value in point.items()}
+                for point in points
+                if all(
+                    isinstance(point.get(axis), int | float) and math.isfinite(point[axis])
+                    for axis in ("x", "y")
+                )
+            ]
+        }
+        for points in datasets
+    ]
+    config = {
+        "id": f"{section_id}_scatter",
+        "showlegend": True,
+        **pconfig,
+        "flat_if_very_large": False,
+    }
+    if len(datasets) > 1:
+        config["data_labels"] = [dict(label) for label in data_labels]
+    document = {
+        "id": section_id,
+        "section_name": section,
+        "description": description,
+        "plot_type": "scatter",
+        "pconfig": config,
+        "data": data[0] if len(data) == 1 else data,
+    }
+    write_bytes_atomic(json.dumps(document, separators=(",", ":")).encode(), path)
 
 
 def _write_mqc(

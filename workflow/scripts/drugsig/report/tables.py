@@ -15,6 +15,8 @@ contrast:
 * ``n_up``, ``n_down``: signature genes up / down (see :mod:`drugsig.analysis.signatures`).
 * ``top_up``, ``top_down``: the strongest signature genes of each direction.
 
+``results/de_summary.tsv``: the same table as plain TSV (for the Snakemake report).
+
 ``marker_panel_mqc.tsv`` (section "Marker genes", a heatmap): marker genes (rows) by
 contrasts (columns), holding the effect size (shrunken log2 fold change) from
 ``marker_panel.tsv``; markers missing from every contrast are left out.
@@ -30,7 +32,7 @@ from typing import Any
 import pandas as pd
 
 from drugsig.analysis.signatures import signature
-from drugsig.io import write_text_atomic
+from drugsig.io import write_table_atomic, write_text_atomic
 from drugsig.report.multiqc import DIVERGING_COLOR_STOPS, column, custom_content
 from drugsig.tables import (
     effect_size,
@@ -182,6 +184,8 @@ def _marker_config(matrix: pd.DataFrame) -> dict[str, Any]:
             "cluster_cols": False,
             "square": False,
             "display_values": True,
+            # the subtitle counts the rows: genes, not samples
+            "series_label": "marker genes",
         },
     }
 
@@ -193,25 +197,29 @@ def write_report_tables(
     signatures_cfg: Mapping[str, Any],
     de_summary_out: str | Path,
     marker_panel_out: str | Path,
+    de_summary_table: str | Path | None = None,
 ) -> None:
     """Write ``de_summary_mqc.tsv`` and ``marker_panel_mqc.tsv``.
 
     Parameters
     ----------
-    tables
-        The DE tables (``results/de/{contrast}.tsv``), in contrast order.
-    contrasts
-        ``results/de/contrasts.tsv``.
+    tables, contrasts
+        The DE tables in contrast order and ``contrasts.tsv``, as read by
+        :func:`drugsig.tables.load_contrast_tables`.
     marker_panel
         ``results/signatures/marker_panel.tsv``.
     signatures_cfg
         The validated ``signatures`` config section (thresholds).
     de_summary_out, marker_panel_out
         Output paths.
+    de_summary_table
+        Output path of the DE summary as plain TSV (not written when ``None``).
     """
     described, de_tables = load_contrast_tables(contrasts, tables)
     thresholds = signatures_cfg["padj"], signatures_cfg["min_abs_log2fc"]
     summary = de_summary(de_tables, described, *thresholds)
     write_text_atomic(custom_content(_summary_config(*thresholds), summary), de_summary_out)
+    if de_summary_table is not None:
+        write_table_atomic(summary, de_summary_table)
     matrix = marker_matrix(read_de_table(marker_panel))
     write_text_atomic(custom_content(_marker_config(matrix), matrix, index=True), marker_panel_out)

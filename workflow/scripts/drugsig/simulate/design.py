@@ -52,12 +52,12 @@ digits (planted EC50s: Milademetan 0.05, AMG-232 0.1, Nutlin-3a 0.5 µM)."""
 
 
 def dose_text(dose_um: float) -> str:
-    """A dose as written in the samples sheet (and hence in contrast names): ``0.016``, ``5``."""
+    """Format a dose as in the samples sheet (and hence in contrast names): ``0.016``, ``5``."""
     return f"{dose_um:g}"
 
 
 def dose_label(dose_um: float) -> str:
-    """A dose as part of a sample name (no dots): ``0p016uM``, ``5uM``."""
+    """Format a dose as part of a sample name (no dots): ``0p016uM``, ``5uM``."""
     return dose_text(dose_um).replace(".", "p") + "uM"
 
 
@@ -141,7 +141,7 @@ class Contrast:
     reference: Group
 
     def members(self, samples: tuple[Sample, ...], group: Group) -> tuple[Sample, ...]:
-        """Samples of ``group`` (``treated`` or ``reference``), in design order."""
+        """Select the samples of ``group`` (``treated`` or ``reference``), in design order."""
         return tuple(sample for sample in samples if sample.group == group)
 
 
@@ -180,8 +180,11 @@ DEMO_CONTRASTS: tuple[Contrast, ...] = (
 
 
 def demo_groups() -> tuple[Group, ...]:
-    """Every group of the demo, in sheet order: SJSA-1 24 h (DMSO, then each drug's
-    doses), SJSA-1 6 h (DMSO, Milademetan's doses), A2780 parental and MilciclibR."""
+    """List every group of the demo, in sheet order.
+
+    SJSA-1 24 h (DMSO, then each drug's doses), SJSA-1 6 h (DMSO, Milademetan's doses),
+    A2780 parental and MilciclibR.
+    """
     groups: list[Group] = []
     for drug, time in SERIES:
         if _vehicle(time) not in groups:

@@ -190,7 +190,7 @@ def sample_log2fc(gene_name: str, sample: Sample) -> float:
 
 
 def true_log2fc(gene_name: str, contrast: Contrast, samples: tuple[Sample, ...]) -> float:
-    """True log2 fold change of a gene in a contrast (treated over reference group).
+    """Compute the true log2 fold change of a gene in a contrast (treated over reference).
 
     Raises
     ------

@@ -230,7 +230,7 @@ RESPONSE_COLUMNS = [
 
 
 def _text(value: float) -> str:
-    """``_number``, or ``NaN``."""
+    """Format ``value`` like :func:`_number`, or as ``NaN``."""
     return "NaN" if np.isnan(value) else _number(value)
 
 

@@ -78,7 +78,7 @@ def expected_fragments(
     read_pairs: int,
     rng: np.random.Generator,
 ) -> NDArray[np.float64]:
-    """Expected fragments per sample (rows) and gene (columns).
+    """Compute the expected fragments per sample (rows) and gene (columns).
 
     Parameters
     ----------
@@ -126,7 +126,7 @@ def de_count_matrix(
     log2fc_sd: float = 1.5,
     size_factor_log_sd: float = 0.25,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """A plain negative-binomial count matrix for DE methods (no genome, no reads).
+    """Simulate a plain negative-binomial count matrix for DE methods (no genome, no reads).
 
     Condition 0 is the reference; every other condition changes ``de_fraction`` of
     the genes with log2 fold changes ~ N(0, ``log2fc_sd``). Means are log-normal

@@ -74,10 +74,11 @@ class Fragments:
     read1_antisense: NDArray[np.bool_]
 
     def __len__(self) -> int:
+        """Return the number of fragments."""
         return len(self.transcript)
 
     def take(self, indices: NDArray[np.int64] | slice) -> "Fragments":
-        """The fragments at ``indices`` (an index array or a slice), in that order."""
+        """Select the fragments at ``indices`` (an index array or a slice), in that order."""
         return Fragments(
             self.transcript[indices],
             self.start[indices],
@@ -86,7 +87,7 @@ class Fragments:
         )
 
     def by_origin(self) -> "Fragments":
-        """The fragments sorted by transcript, then start."""
+        """Sort the fragments by transcript, then start."""
         return self.take(np.lexsort((self.start, self.transcript)))
 
 

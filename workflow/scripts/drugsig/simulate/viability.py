@@ -1,5 +1,7 @@
-"""Simulated viability plates: A2780 and two Milciclib-resistant subclones with
-Milciclib, and SJSA-1 with each MDM2 inhibitor.
+"""Simulated viability plates.
+
+A2780 and two Milciclib-resistant subclones with Milciclib, and SJSA-1 with each MDM2
+inhibitor.
 
 Each cell line and drug gets its own 96-well plate read by luminescence (CellTiter-Glo, RLU):
 rows B, C, D, ... hold the replicates; column 1 is blank (medium only), column 2
@@ -83,8 +85,10 @@ SJSA1_VEHICLE_RLU = 180_000.0
 
 
 def mdm2_inhibitor_lines() -> dict[str, ViabilityLine]:
-    """SJSA-1 under each MDM2 inhibitor (true IC50 1, 10 and 2 µM), by drug in
-    ``DRUGS`` order."""
+    """Model SJSA-1 under each MDM2 inhibitor, by drug in ``DRUGS`` order.
+
+    The true IC50s are 1, 10 and 2 µM.
+    """
     return {
         drug: ViabilityLine(SJSA1, "", IC50_OVER_EC50 * EC50_UM[drug], MDM2_HILL, SJSA1_VEHICLE_RLU)
         for drug in DRUGS
@@ -167,9 +171,11 @@ def simulate_viability_plates(
 
 
 def demo_viability_plates(rngs: Sequence[np.random.Generator]) -> pd.DataFrame:
-    """All plates of the demo: the A2780 lines with Milciclib (plates 1-3, drawn from
-    ``rngs[0]``), then SJSA-1 with each MDM2 inhibitor (plates 4-6, from ``rngs[1:]``,
-    one generator per drug)."""
+    """Simulate all viability plates of the demo.
+
+    The A2780 lines with Milciclib (plates 1-3, drawn from ``rngs[0]``), then SJSA-1 with
+    each MDM2 inhibitor (plates 4-6, from ``rngs[1:]``, one generator per drug).
+    """
     tables = [simulate_viability_plates(rngs[0])]
     for number, (drug, line) in enumerate(mdm2_inhibitor_lines().items()):
         tables.append(
@@ -181,7 +187,7 @@ def demo_viability_plates(rngs: Sequence[np.random.Generator]) -> pd.DataFrame:
 
 
 def _viability(line: ViabilityLine, concentration_um: float) -> float:
-    """True viability of a line at a concentration, as a fraction of vehicle."""
+    """Compute the true viability of a line at a concentration, as a fraction of vehicle."""
     return (
         BOTTOM_PERCENT
         + (100 - BOTTOM_PERCENT) / (1 + (concentration_um / line.ic50_um) ** line.hill)

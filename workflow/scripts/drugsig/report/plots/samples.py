@@ -18,6 +18,10 @@ by cell line (and genotype), with the percentage of variance of each axis.
 ``results/plots/sample_distances.{png,svg}``: Euclidean distances between the samples'
 VST profiles (all genes), ordered by hierarchical clustering (complete linkage), with
 condition / cell line / genotype strips.
+
+``results/multiqc/custom/plot_pca_mqc.json``: the same PCA as an interactive MultiQC
+scatter plot (:func:`write_pca_section`): hover a point for its sample; colour =
+condition, symbol = cell line (and genotype), one legend entry per combination.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from pydeseq2.dds import DeseqDataSet
 from pydeseq2.default_inference import DefaultInference
@@ -36,6 +41,7 @@ from scipy.spatial.distance import pdist, squareform
 
 from drugsig.inputs.sheets import load_samples
 from drugsig.io import write_table_atomic
+from drugsig.report.multiqc import write_mqc_scatter
 from drugsig.report.plots.style import (
     CELL_LINE_PALETTE,
     CONDITION_PALETTE,
@@ -60,6 +66,20 @@ N_TOP = 500
 MAX_NAMED_SAMPLES = 60
 #: PCA points are labelled with their sample names up to this many samples.
 MAX_LABELLED_POINTS = 24
+#: Plotly symbol of each matplotlib marker of :data:`MARKERS` (interactive PCA).
+PLOTLY_SYMBOLS = {
+    "o": "circle",
+    "s": "square",
+    "^": "triangle-up",
+    "D": "diamond",
+    "v": "triangle-down",
+    "P": "cross",
+    "X": "x",
+    "<": "triangle-left",
+    ">": "triangle-right",
+    "*": "star",
+    "h": "hexagon",
+}
 PALETTES = {
     "condition": CONDITION_PALETTE,
     "cell_line": CELL_LINE_PALETTE,
@@ -219,7 +239,7 @@ def pca_figure(result: PCAResult, samples: pd.DataFrame, genotype_column: str) -
     )
     axes.grid(color="#eeeeee", zorder=0)
     axes.margins(0.12)
-    legend = {"condition": patch_handles(colours)}
+    legend: dict[str, Sequence[Artist]] = {"condition": patch_handles(colours)}
     if shape_title:
         legend[shape_title] = marker_handles(markers)
     side_legend(figure, legend)
@@ -228,6 +248,78 @@ def pca_figure(result: PCAResult, samples: pd.DataFrame, genotype_column: str) -
             axes, list(coordinates["PC1"]), list(coordinates["PC2"]), list(coordinates.index)
         )
     return figure
+
+
+def pca_description(result: PCAResult) -> str:
+    """Describe the PCA for its report section, with the number of genes it used."""
+    return (
+        "Each point is a sample, placed on the two main axes of variation of its "
+        f"expression profile (variance-stabilised counts of the {result.n_genes:,} most "
+        "variable genes): replicates should cluster together, and a sample far from its "
+        "group may be an outlier or mislabelled. Hover a point for its sample; click a "
+        "legend entry to hide its samples. Files: results/plots/pca.png and "
+        "results/plots/pca.svg."
+    )
+
+
+def pca_points(
+    result: PCAResult, samples: pd.DataFrame, genotype_column: str
+) -> tuple[list[dict[str, object]], list[str]]:
+    """Make the PCA's points for an interactive plot; return them and the legend groups.
+
+    Colours and symbols are those of :func:`pca_figure` (condition, cell line and
+    genotype); a point's group is its condition, followed by its cell line (and
+    genotype) in parentheses when these vary.
+    """
+    coordinates = result.coordinates
+    sheet = samples.loc[coordinates.index]
+    conditions = capped_levels(sheet["condition"])
+    colours = level_colours(conditions, CONDITION_PALETTE)
+    shapes, shape_title = _shape_groups(sheet, genotype_column)
+    symbols = {level: PLOTLY_SYMBOLS[MARKERS[i]] for i, level in enumerate(shapes.cat.categories)}
+    points = []
+    for sample, condition, shape in zip(coordinates.index, conditions, shapes, strict=True):
+        group = f"{condition} ({shape})" if shape_title else str(condition)
+        points.append(
+            {
+                "x": float(coordinates.loc[sample, "PC1"]),
+                "y": float(coordinates.loc[sample, "PC2"]),
+                "name": str(sample),
+                "color": colours[str(condition)],
+                "marker_symbol": symbols[shape],
+                "group": group,
+            }
+        )
+    order = {
+        (condition, shape): f"{condition} ({shape})" if shape_title else str(condition)
+        for condition in conditions.cat.categories
+        for shape in shapes.cat.categories
+    }
+    present = {point["group"] for point in points}
+    return points, [group for group in order.values() if group in present]
+
+
+def write_pca_section(
+    result: PCAResult, samples: pd.DataFrame, genotype_column: str, path: str | Path
+) -> None:
+    """Write the PCA as an interactive MultiQC scatter plot (``plot_pca_mqc.json``)."""
+    points, groups = pca_points(result, samples, genotype_column)
+    first, second = (100 * fraction for fraction in result.variance)
+    write_mqc_scatter(
+        path,
+        "Sample PCA",
+        pca_description(result),
+        [points],
+        {
+            "title": f"drugsig: PCA of {len(points)} samples ({result.n_genes:,} genes)",
+            "xlab": f"PC1: {first:.1f}% of variance",
+            "ylab": f"PC2: {second:.1f}% of variance",
+            "groups": groups,
+            "marker_size": 9,
+            "tt_label": "<br>PC1: %{x:.2f}<br>PC2: %{y:.2f}",
+            "series_label": False,  # the title counts the samples
+        },
+    )
 
 
 def distance_figure(distances: pd.DataFrame, annotations: dict[str, pd.Series]) -> Figure:
@@ -287,6 +379,7 @@ def write_sample_plots(
     vst_table: str | Path,
     pca_plots: Sequence[str | Path],
     distance_plots: Sequence[str | Path],
+    pca_section: str | Path | None = None,
 ) -> None:
     """Variance-stabilise the counts; write the VST table, the PCA and distance plots.
 
@@ -302,11 +395,17 @@ def write_sample_plots(
         Output path of the VST values.
     pca_plots, distance_plots
         Output paths (PNG and SVG; format from the suffix) of the two plots.
+    pca_section
+        Output path of the interactive PCA for MultiQC (:func:`write_pca_section`);
+        not written when ``None``.
     """
     sheet = load_samples(samples)
     vst = variance_stabilise(read_counts(counts), list(sheet.index))
     write_table_atomic(vst, vst_table)
     matrix = vst.set_index("gene_id").drop(columns="gene_name")
-    save_figure(pca_figure(pca(matrix), sheet, genotype_column), *pca_plots)
+    result = pca(matrix)
+    save_figure(pca_figure(result, sheet, genotype_column), *pca_plots)
+    if pca_section is not None:
+        write_pca_section(result, sheet, genotype_column, pca_section)
     annotations = sample_annotations(sheet, genotype_column)
     save_figure(distance_figure(sample_distances(matrix), annotations), *distance_plots)

@@ -66,7 +66,7 @@ ABSENT_DOT = "#dddddd"
 
 
 def strongest_genes(signatures: Mapping[str, pd.DataFrame], n: int = MAX_GENES) -> pd.DataFrame:
-    """The signature genes of all contrasts, strongest first, at most ``n``.
+    """Select the signature genes of all contrasts, strongest first, at most ``n``.
 
     Returns
     -------
@@ -171,7 +171,7 @@ def signature_heatmap(
     genotype_column: str,
     thresholds: str,
 ) -> Figure:
-    """The signature heatmap figure, or a note when no contrast has signature genes."""
+    """Draw the signature heatmap figure, or a note when no contrast has signature genes."""
     strongest = strongest_genes(signatures)
     strongest = strongest[strongest["gene_id"].isin(vst.index)]
     if strongest.empty:

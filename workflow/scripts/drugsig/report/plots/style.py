@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import cast
 
 import matplotlib
 import numpy as np
@@ -98,14 +99,14 @@ DIVERGING = "RdBu_r"
 
 
 def new_figure(width: float, height: float) -> Figure:
-    """A figure drawn by the Agg canvas, with constrained layout (no pyplot state)."""
+    """Create a figure drawn by the Agg canvas, with constrained layout (no pyplot state)."""
     figure = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
     FigureCanvasAgg(figure)
     return figure
 
 
 def message_figure(title: str, message: str) -> Figure:
-    """A small figure that says why there is nothing to plot."""
+    """Draw a small figure that says why there is nothing to plot."""
     figure = new_figure(6, 2)
     axes = figure.add_subplot()
     axes.set_axis_off()
@@ -273,7 +274,9 @@ def label_points(
     Call it once the axes limits are final.
     """
     figure = axes.get_figure()
-    renderer = figure.canvas.get_renderer()
+    assert isinstance(figure, Figure), "label_points needs axes of a top-level Figure"
+    # Figures come from new_figure, which attaches an Agg canvas (it has get_renderer).
+    renderer = cast(FigureCanvasAgg, figure.canvas).get_renderer()
     figure.draw_without_rendering()
     frame = axes.get_window_extent(renderer)
     inside = np.array([[frame.x0, frame.y0, frame.x1, frame.y1]])

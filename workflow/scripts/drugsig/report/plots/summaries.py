@@ -92,7 +92,7 @@ def enrichment_figure(summary: pd.DataFrame, fdr: float = FDR) -> Figure:
         cmap=DIVERGING,
         vmin=-limit,
         vmax=limit,
-        edgecolors=np.where(ringed[tested], "#000000", "none"),
+        edgecolors=list(np.where(ringed[tested], "#000000", "none")),
         linewidths=1.0,
         zorder=2,
     )

@@ -1,0 +1,93 @@
+# Concentration-response pharmacology of expression: per concentration series (cell
+# line x genotype x drug x time, >= concentration_response.min_concentrations non-zero
+# concentrations + vehicle) BMC/BMCL/BMCU/EC50 per gene, pathway BMCs, tPOD, potency
+# between drugs and the cytotoxicity window (drugsig.concentration_response).
+CR_SETTINGS = config["concentration_response"]
+CR_DIR = "results/concentration_response"
+# The DESeq2 likelihood-ratio test of the DE stage selects the responsive genes when it
+# runs (diffexp.lrt); otherwise the fallback trend test does.
+CR_LRT = ["results/de/lrt/series.tsv"] if config["diffexp"].get("lrt", False) else []
+CR_VIABILITY = ["results/viability/fits.tsv"] if "viability" in config else []
+CR_PLOTS = {
+    f"{name}_{suffix}": f"{CR_DIR}/{name}.{suffix}"
+    for name in ("curves", "accumulation", "potency", "selectivity")
+    for suffix in ("png", "svg")
+}
+# MultiQC custom content written here (the MultiQC rule needs them as inputs).
+CR_REPORT_SECTIONS = {
+    f"mqc_{name}": f"results/multiqc/custom/concentration_response_{name}_mqc.json"
+    for name in ("series", "tpod", "potency", "curves", "accumulation")
+}
+CR_TABLES = {
+    name: f"{CR_DIR}/{name}.tsv"
+    for name in ("pathways", "tpod", "potency", "accumulation")
+}
+# Every result of the stage (MultiQC sections included), for `rule all`.
+CR_OUTPUTS = (
+    [
+        f"{CR_DIR}/genes.tsv",
+        f"{CR_DIR}/series.tsv",
+        f"{CR_DIR}/samples.tsv",
+        *CR_TABLES.values(),
+        *CR_PLOTS.values(),
+        *CR_REPORT_SECTIONS.values(),
+    ]
+    if CR_SETTINGS["enabled"]
+    else []
+)
+
+
+rule concentration_response_fit:
+    input:
+        samples=config["samples"],
+        vst="results/plots/vst_counts.tsv",
+        lrt=CR_LRT,
+        viability=CR_VIABILITY,
+    output:
+        genes=f"{CR_DIR}/genes.tsv",
+        series=f"{CR_DIR}/series.tsv",
+        samples=f"{CR_DIR}/samples.tsv",
+    log:
+        "logs/concentration_response/fit.log",
+    benchmark:
+        "benchmarks/concentration_response_fit.tsv"
+    conda:
+        "../../envs/python.yaml"
+    threads: 1
+    resources:
+        mem_mb=per_sample_mem_mb(2000, 20),
+        runtime=60,
+    params:
+        settings=CR_SETTINGS,
+        vehicle=config["diffexp"]["vehicle"],
+        genotype_column=config["diffexp"]["genotype_column"],
+    script:
+        "../scripts/concentration_response.py"
+
+
+rule concentration_response_summary:
+    input:
+        genes=f"{CR_DIR}/genes.tsv",
+        series=f"{CR_DIR}/series.tsv",
+        samples_used=f"{CR_DIR}/samples.tsv",
+        samples=config["samples"],
+        vst="results/plots/vst_counts.tsv",
+        gmt=GENESET_GMTS,
+        viability=CR_VIABILITY,
+    output:
+        **CR_TABLES,
+        **CR_PLOTS,
+        **CR_REPORT_SECTIONS,
+    log:
+        "logs/concentration_response/summary.log",
+    conda:
+        "../../envs/python.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    params:
+        settings=CR_SETTINGS,
+        reference=config["comparison"]["reference"],
+    script:
+        "../scripts/concentration_response_summary.py"
