@@ -27,6 +27,7 @@ else:
 include: "workflow/rules/diffexp.smk"
 include: "workflow/rules/signatures.smk"
 include: "workflow/rules/analysis.smk"
+include: "workflow/rules/concentration_response.smk"
 include: "workflow/rules/plots.smk"
 include: "workflow/rules/assays.smk"
 include: "workflow/rules/report.smk"
@@ -43,5 +44,6 @@ rule all:
         "results/signatures/marker_panel.tsv",
         "results/multiqc/multiqc_report.html",
         ANALYSIS_OUTPUTS,
+        CR_OUTPUTS,
         PLOT_OUTPUTS,
         ASSAY_OUTPUTS,

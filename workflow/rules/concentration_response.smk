@@ -2,7 +2,22 @@
 # line x genotype x drug x time, >= concentration_response.min_concentrations non-zero
 # concentrations + vehicle) BMC/BMCL/BMCU/EC50 per gene, pathway BMCs, tPOD, potency
 # between drugs and the cytotoxicity window (drugsig.concentration_response).
+from drugsig.concentration_response import find_series
+
 CR_SETTINGS = config["concentration_response"]
+# Bad doses (not a number, negative, unknown unit, a vehicle with a dose) stop the run
+# now; series that cannot be modelled are logged by the fit job.
+try:
+    find_series(
+        SAMPLES,
+        config["diffexp"]["vehicle"],
+        CR_SETTINGS["unit"],
+        config["diffexp"]["genotype_column"],
+        CR_SETTINGS["min_concentrations"],
+        config["samples"],
+    )
+except InputError as error:
+    sys.exit(f"Error: {error}")
 CR_DIR = "results/concentration_response"
 # The DESeq2 likelihood-ratio test of the DE stage selects the responsive genes when it
 # runs (diffexp.lrt); otherwise the fallback trend test does.
@@ -50,7 +65,7 @@ rule concentration_response_fit:
     log:
         "logs/concentration_response/fit.log",
     benchmark:
-        "benchmarks/concentration_response_fit.tsv"
+        "results/benchmarks/concentration_response_fit.tsv"
     conda:
         "../../envs/python.yaml"
     threads: 1

@@ -1,7 +1,26 @@
+import io
 import json
 import math
 
-from drugsig.report.multiqc import write_mqc_scatter
+import numpy as np
+from PIL import Image
+
+from drugsig.report.multiqc import compact_png, write_mqc_scatter
+
+
+def test_compact_png_keeps_the_picture_in_fewer_bytes():
+    rng = np.random.default_rng(0)
+    pixels = np.full((200, 300, 3), 255, dtype=np.uint8)
+    pixels[50:150, 50:250] = [178, 24, 43]
+    pixels[rng.random((200, 300)) < 0.3] = [33, 102, 172]  # noise: large as truecolour
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="PNG")
+    png = buffer.getvalue()
+    compact = compact_png(png)
+    assert len(compact) < len(png)
+    with Image.open(io.BytesIO(compact)) as image:
+        assert np.array_equal(np.asarray(image.convert("RGB")), pixels)  # 3 colours: exact
+    assert compact_png(b"not an image") == b"not an image"
 
 
 def test_scatter_section_is_interactive_with_named_points(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -64,7 +65,9 @@ def check_samples(
     if workers == 1:
         rows = [check_unit(unit) for unit in work]
     else:
-        pool = ProcessPoolExecutor(workers)
+        # forkserver: forking a process that runs threads (numpy, the job's reader
+        # threads) may deadlock; Python 3.12+ warns about it.
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
         try:
             rows = list(pool.map(check_unit, work))
         finally:

@@ -31,6 +31,7 @@ from typing import Any
 import pandas as pd
 import yaml
 from matplotlib.figure import Figure
+from PIL import Image
 
 from drugsig.io import write_bytes_atomic
 
@@ -87,8 +88,28 @@ def custom_content(config: Mapping[str, Any], table: pd.DataFrame, index: bool =
     return lines + table.to_csv(sep="\t", index=index, float_format="%.3g", na_rep="nan")
 
 
+def compact_png(png: bytes, colours: int = 256) -> bytes:
+    """Shrink a plot's PNG for the report: at most ``colours`` colours (a palette PNG).
+
+    Plots have few colours, so this looks the same at a third of the size or less;
+    the original is returned when it is not larger (or not an image PIL reads).
+    MultiQC keeps a second copy of every embedded image (for its AI summary), so each
+    byte saved counts twice.
+    """
+    try:
+        with Image.open(io.BytesIO(png)) as image:
+            palette = image.convert("RGB").quantize(colours, method=Image.Quantize.MEDIANCUT)
+    except OSError:
+        return png
+    buffer = io.BytesIO()
+    palette.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue() if buffer.tell() < len(png) else png
+
+
 def embedded_png(png: bytes, alt: str | None = None, style: str = 'width="100%"') -> str:
     """Make an ``<img>`` tag holding a PNG as base64 data (a self-contained report).
+
+    The PNG is made smaller first (:func:`compact_png`).
 
     Parameters
     ----------
@@ -104,7 +125,7 @@ def embedded_png(png: bytes, alt: str | None = None, style: str = 'width="100%"'
     str
         The HTML tag.
     """
-    data = base64.b64encode(png).decode("ascii")
+    data = base64.b64encode(compact_png(png)).decode("ascii")
     alt_text = "" if alt is None else f' alt="{html.escape(alt)}"'
     return f'<img src="data:image/png;base64,{data}"{alt_text} {style}>'
 
