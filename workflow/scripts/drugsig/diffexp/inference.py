@@ -27,10 +27,16 @@ The estimates are those of ``DefaultInference``, which mirrors DESeq2:
   fallback (but like DESeq2's), the grid search keeps the prior of MAP estimates.
 * ``wald_test``: the same Wald statistics, standard errors and p-values, including the
   ``alt_hypothesis`` variants.
-* ``lfc_shrink_nbinom_glm``: the apeGLM MAP coefficients (same objective and starting
-  point) by Newton's method, and pydeseq2's inverse Hessian at them (including its
-  quirk of adding the prior's curvature to every row); genes where Newton fails are
-  refitted with pydeseq2's own solver.
+* ``lfc_shrink_nbinom_glm``: the apeGLM MAP coefficients (same objective) by Newton's
+  method, and pydeseq2's inverse Hessian at them (including its quirk of adding the
+  prior's curvature to every row). The posterior is not log-concave (Cauchy prior on
+  the shrunken coefficient): along that coefficient it can have a mode near 0 (inside
+  the prior's scale) and one near the MLE, and Newton, a local method, stays in the
+  basin of its starting point. Newton is therefore run from three starts (pydeseq2's
+  ``0.1 * (-1)^j``, the maximum-likelihood fit, and the MLE with the shrunken
+  coefficient set to 0) and each gene keeps the candidate with the lowest objective
+  (see :func:`_apeglm_map`); genes where Newton fails from every start are refitted
+  with pydeseq2's own solver.
 
 Where pydeseq2's L-BFGS-B stops early (its relative tolerance is loose for genes with
 large counts), the estimates here are closer to the optimum, so they can differ from
@@ -44,7 +50,7 @@ from typing import Literal
 import numpy as np
 from pydeseq2.default_inference import DefaultInference
 from pydeseq2.grid_search import grid_fit_alpha
-from pydeseq2.utils import irls_solver, nbinomGLM
+from pydeseq2.utils import irls_solver, nbinomFn, nbinomGLM
 from scipy.special import digamma, expit, gammaln
 from scipy.stats import norm
 from threadpoolctl import threadpool_limits
@@ -595,6 +601,96 @@ def _minimize_apeglm(
     return beta, converged & ~failed
 
 
+_MODE_TOLERANCE = 1e-2  # candidates whose shrunken coefficients differ more: other modes
+
+
+def _mle_start(
+    counts: np.ndarray, size: np.ndarray, offset: np.ndarray, design_matrix: np.ndarray
+) -> np.ndarray:
+    """Maximum-likelihood coefficients (natural log scale), a start for the apeGLM fit.
+
+    The IRLS of :func:`_irls_chunk` with the dispersions ``1 / size`` and the size
+    factors ``exp(offset)``, i.e. the ``LFC`` of the ``DeseqDataSet`` (DESeq2's MLE,
+    which DESeq2 passes to apeglm after converting it from log2 to natural log). Genes
+    whose IRLS diverges keep IRLS's own starting point (least squares of
+    ``log(normalized counts + 0.1)``), clipped to ``[-30, 30]``.
+
+    Parameters
+    ----------
+    counts : ndarray
+        ``(n, g)`` counts.
+    size : ndarray
+        ``(g,)`` NB sizes (inverse dispersions).
+    offset : ndarray
+        ``(n,)`` log size factors.
+    design_matrix : ndarray
+        ``(n, p)`` design matrix.
+
+    Returns
+    -------
+    ndarray
+        ``(g, p)`` coefficients.
+    """
+    size_factors = np.exp(offset)
+    beta, _, _, diverged = _irls_chunk(
+        counts, size_factors, design_matrix, 1.0 / size, 0.5, 1e-8, 30.0, 100
+    )
+    if diverged.any():
+        normalized = np.log(counts[:, diverged] / size_factors[:, None] + 0.1)
+        beta[diverged] = np.linalg.lstsq(design_matrix, normalized, rcond=None)[0].T
+    return np.clip(beta, -30.0, 30.0)
+
+
+def _apeglm_map(
+    objective: _ApeglmObjective, starts: Sequence[np.ndarray], maxiter: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Lowest of the local minima that Newton reaches from several starts, per gene.
+
+    Along the shrunken coefficient ``b`` the profile of the objective (the other
+    coefficients minimised out) is a convex negative log-likelihood plus the Cauchy
+    term ``log1p((b / S)^2)``, which is convex for ``|b| < S`` and concave beyond: it
+    has at most one local minimum inside ``[-S, S]`` and typically one more between
+    ``S`` and the MLE. Starting from pydeseq2's point (``b = 0.1``, often inside
+    ``[-S, S]``), Newton can stay in the inner basin while L-BFGS-B's first (gradient)
+    step leaves it; starting from the MLE and from the MLE with ``b = 0`` puts one
+    start in each basin, and the lowest objective is the MAP.
+
+    Parameters
+    ----------
+    objective : _ApeglmObjective
+        Objective of the chunk.
+    starts : sequence of ndarray
+        ``(g, p)`` starting points.
+    maxiter : int
+        Newton iterations per start.
+
+    Returns
+    -------
+    beta : ndarray
+        ``(g, p)`` the converged candidate with the lowest objective (the first start's
+        result where none converged).
+    converged : ndarray
+        ``(g,)`` whether at least one candidate converged.
+    multimodal : ndarray
+        ``(g,)`` whether converged candidates differ in the shrunken coefficient by more
+        than ``_MODE_TOLERANCE`` (the objective has several local minima there).
+    """
+    genes = np.arange(starts[0].shape[0])
+    s = objective.shrink_index
+    fits = [_minimize_apeglm(objective, start, maxiter) for start in starts]
+    betas = np.stack([beta for beta, _ in fits])  # (c, g, p)
+    ok = np.stack([converged for _, converged in fits])  # (c, g)
+    values = np.stack([objective(beta, genes)[0] for beta in betas])
+    values = np.where(ok & np.isfinite(values), values, np.inf)
+    best = np.argmin(values, axis=0)
+    beta = betas[best, genes]
+    shrunk = np.where(ok, betas[:, :, s], np.nan)
+    with np.errstate(invalid="ignore"):
+        spread = np.nanmax(shrunk, axis=0) - np.nanmin(shrunk, axis=0)
+    multimodal = np.nan_to_num(spread, nan=0.0) > _MODE_TOLERANCE
+    return beta, ok.any(axis=0), multimodal
+
+
 class VectorizedInference(DefaultInference):
     """pydeseq2 inference with the per-gene fits vectorised across genes.
 
@@ -612,6 +708,20 @@ class VectorizedInference(DefaultInference):
     max_newton_iter : int
         Newton iterations before a gene falls back to pydeseq2's grid search.
         (default: ``100``).
+    refit_multimodal : bool
+        Whether genes whose apeGLM objective has several local minima (the Newton
+        starts of :meth:`lfc_shrink_nbinom_glm` disagree) are also fitted with pydeseq2's
+        ``nbinomGLM``, kept where its objective is lower. Off by default: on simulated
+        data it never found a lower minimum and costs ~10-80 ms per such gene.
+        (default: ``False``).
+    apeglm_mode : {"map", "mle_side"}
+        Which local minimum of a multimodal apeGLM objective to report: ``"map"``, the
+        lowest (the MAP); ``"mle_side"``, the one Newton reaches from the MLE (the mode
+        on the MLE's side, which pydeseq2's L-BFGS-B usually reports when the prior
+        scale is small), the lowest candidate where that start did not converge.
+        (default: ``"mle_side"``: like apeglm in R, which starts its optimiser at the
+        MLE, it keeps shrunken values next to pydeseq2's and never collapses an effect
+        the MLE supports into the spike of the prior at 0).
     """
 
     def __init__(
@@ -619,10 +729,15 @@ class VectorizedInference(DefaultInference):
         n_cpus: int | None = None,
         chunk_size: int = 2048,
         max_newton_iter: int = 100,
+        refit_multimodal: bool = False,
+        apeglm_mode: Literal["map", "mle_side"] = "mle_side",
     ) -> None:
         super().__init__(n_cpus=n_cpus)
         self.chunk_size = chunk_size
         self.max_newton_iter = max_newton_iter
+        self.refit_multimodal = refit_multimodal
+        self.apeglm_mode = apeglm_mode
+        self.n_multimodal = 0  # genes with several apeGLM local minima, last shrinkage
 
     def _map_chunks(
         self, fit: Callable[[slice], Sequence[np.ndarray]], n_genes: int
@@ -802,17 +917,23 @@ class VectorizedInference(DefaultInference):
         optimizer: str,
         shrink_index: int,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Fit apeGLM MAP coefficients of every gene (Newton; pydeseq2's solver as fallback).
+        """ApeGLM MAP coefficients of every gene (multi-start Newton, pydeseq2 fallback).
 
-        See :meth:`pydeseq2.inference.Inference.lfc_shrink_nbinom_glm`; ``optimizer``
-        only matters for genes refitted with pydeseq2's solver.
+        See :meth:`pydeseq2.inference.Inference.lfc_shrink_nbinom_glm`. Newton runs from
+        pydeseq2's start, the MLE and the MLE with the shrunken coefficient at 0; each
+        gene keeps the lowest objective (:func:`_apeglm_map`). Genes where no start
+        converged (and, with ``refit_multimodal``, those whose starts ended in
+        different local minima) are also fitted with pydeseq2's ``nbinomGLM``
+        (``optimizer`` is passed to it), whose result replaces a converged candidate
+        only if its objective is lower.
         """
         p = design_matrix.shape[1]
         start = np.ones(p) * 0.1 * (-1) ** np.arange(p)  # pydeseq2's starting point
 
-        def fit(genes: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        def fit(genes: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+            chunk_counts = counts[:, genes].astype(float)
             objective = _ApeglmObjective(
-                counts[:, genes].astype(float),
+                chunk_counts,
                 size[genes],
                 offset,
                 design_matrix,
@@ -820,25 +941,40 @@ class VectorizedInference(DefaultInference):
                 prior_scale,
                 shrink_index,
             )
-            beta, converged = _minimize_apeglm(
+            mle = _mle_start(chunk_counts, size[genes], offset, design_matrix)
+            mle_at_zero = mle.copy()
+            mle_at_zero[:, shrink_index] = 0.0
+            beta, converged, multimodal = _apeglm_map(
                 objective,
-                np.tile(start, (counts[:, genes].shape[1], 1)),
+                [np.tile(start, (mle.shape[0], 1)), mle, mle_at_zero],
                 self.max_newton_iter,
             )
-            _, _, _, convex_hessian, h_shrink = objective(beta, np.arange(beta.shape[0]))
-            # pydeseq2 adds the prior's Hessian diagonal to every row of the likelihood's
-            # Hessian (np.diag applied twice); the standard errors it reports come from
-            # that matrix, so it is reproduced here.
-            prior_diag = np.tile(objective.prior_precision, (beta.shape[0], 1))
-            prior_diag[:, shrink_index] = h_shrink
-            likelihood_hessian = convex_hessian - np.diag(objective.prior_precision)
-            inverse = np.linalg.inv(likelihood_hessian + prior_diag[:, None, :])
-            return beta.T, inverse.transpose(1, 2, 0), converged
+            if self.apeglm_mode == "mle_side":
+                from_mle, ok = _minimize_apeglm(objective, mle, self.max_newton_iter)
+                beta[ok] = from_mle[ok]
+            return (beta.T, *_pydeseq2_inverse_hessian(objective, beta), converged, multimodal)
 
-        beta_t, inverse_t, converged = self._map_chunks(fit, counts.shape[1])
+        beta_t, inverse_t, converged, multimodal = self._map_chunks(fit, counts.shape[1])
         beta, inverse = beta_t.T, inverse_t.transpose(2, 0, 1)
-        for gene in np.flatnonzero(~converged):
-            beta[gene], inverse[gene], converged[gene] = nbinomGLM(
+
+        def value(gene: int, coefficients: np.ndarray) -> float:
+            return float(
+                nbinomFn(
+                    coefficients,
+                    design_matrix,
+                    counts[:, gene],
+                    size[gene],
+                    offset,
+                    prior_no_shrink_scale,
+                    prior_scale,
+                    shrink_index,
+                )
+            )
+
+        self.n_multimodal = int(multimodal.sum())
+        refit = ~converged | (multimodal if self.refit_multimodal else False)
+        for gene in np.flatnonzero(refit):
+            fallback, fallback_inverse, fallback_converged = nbinomGLM(
                 design_matrix=design_matrix,
                 counts=counts[:, gene],
                 size=size[gene],
@@ -848,7 +984,37 @@ class VectorizedInference(DefaultInference):
                 optimizer=optimizer,
                 shrink_index=shrink_index,
             )
+            if not converged[gene] or value(gene, fallback) < value(gene, beta[gene]):
+                beta[gene], inverse[gene] = fallback, fallback_inverse
+                converged[gene] = fallback_converged
         return beta, inverse, converged
+
+
+def _pydeseq2_inverse_hessian(objective: _ApeglmObjective, beta: np.ndarray) -> tuple[np.ndarray]:
+    """Inverse Hessian that pydeseq2's ``nbinomGLM`` reports, ``(p, p, g)``.
+
+    pydeseq2 adds the prior's Hessian diagonal to every row of the likelihood's
+    Hessian (``np.diag`` applied twice); the standard errors it reports come from that
+    matrix, so it is reproduced here.
+
+    Parameters
+    ----------
+    objective : _ApeglmObjective
+        Objective of the chunk.
+    beta : ndarray
+        ``(g, p)`` coefficients.
+
+    Returns
+    -------
+    tuple of ndarray
+        The ``(p, p, g)`` inverse matrices (genes last, for ``_map_chunks``).
+    """
+    _, _, _, convex_hessian, h_shrink = objective(beta, np.arange(beta.shape[0]))
+    prior_diag = np.tile(objective.prior_precision, (beta.shape[0], 1))
+    prior_diag[:, objective.shrink_index] = h_shrink
+    likelihood_hessian = convex_hessian - np.diag(objective.prior_precision)
+    inverse = np.linalg.inv(likelihood_hessian + prior_diag[:, None, :])
+    return (inverse.transpose(1, 2, 0),)
 
 
 def _wald_statistic(
