@@ -248,7 +248,7 @@ def test_multiqc_report_has_tool_and_workflow_sections(results):
 
 def test_every_heavy_rule_wrote_a_benchmark(results):
     # star_index is cacheable between workflows instead (Snakemake allows one or the other)
-    for rule in ("reads_to_counts", "deseq2"):
+    for rule in ("reads_to_counts", "deseq2", "concentration_response_fit"):
         assert list((results / "benchmarks").rglob(f"*{rule}*")), rule
 
 
@@ -308,7 +308,8 @@ def test_report_has_analysis_plot_and_assay_sections(results):
     for section in (
         "plot_pca", "plot_volcano", "plot_signature_heatmap", "plot_signature_overlap",
         "genesets_nes", "compare_similarity", "resistance_panel", "drugsig_viability",
-        "drugsig_qpcr", "sample_qc", "FastQC",
+        "drugsig_qpcr", "sample_qc", "FastQC", "compare_relative_response",
+        "drugsig_concentration_response",
     ):  # fmt: skip
         assert section in html, section
 
@@ -348,10 +349,55 @@ def test_snakemake_report_holds_the_captioned_results(results):
     files = {Path(name).name for name in names if name.startswith("report/data/raw/")}
     expected = {
         "multiqc_report.html", "pca.png", "sample_distances.png", "de_summary.tsv",
-        "signature_heatmap.png", "signature_overlap.png", "cross_drug.tsv", "potency.tsv",
-        "similarity.tsv", "enrichment.png", "resistance_panel.png", "dose_response.tsv",
+        "signature_heatmap.png", "signature_overlap.png", "cross_drug.tsv",
+        "relative_response.tsv", "similarity.tsv", "enrichment.png", "resistance_panel.png",
+        "dose_response.tsv",
         "time_response.tsv", "fold_resistance.tsv", "dose_response.png", "concordance.png",
         *(f"{name}.png" for name in CONTRASTS[:10]),
     }  # fmt: skip
     assert expected <= files, expected - files
     assert f"{CONTRASTS[10]}.png" not in files  # volcano and MA of the first 10 only
+
+
+CR = "concentration_response"
+
+
+def test_concentration_response_potency_covers_the_planted_ratio(results):
+    """Milademetan (EC50 0.05 µM) is planted 10x as potent as Nutlin-3a (0.5 µM)."""
+    potency = pd.read_csv(results / CR / "potency.tsv", sep="\t")
+    row = potency.set_index(["drug", "time"]).loc[("Nutlin-3a", "24h")]
+    assert row["reference_drug"] == "Milademetan"  # first drug in the sheet
+    assert row["n_genes"] >= 5
+    # ratio = BMC(Milademetan) / BMC(Nutlin-3a): Milademetan : Nutlin-3a = 1 / ratio
+    assert 1 / row["ci_high"] <= 10 <= 1 / row["ci_low"]
+    assert 1 / row["ratio"] > 3
+
+
+def test_concentration_response_cdkn1a_bmc_matches_the_planted_curve(results, response_truth):
+    genes = pd.read_csv(results / CR / "genes.tsv", sep="\t")
+    fit = genes.set_index(["drug", "time", "gene_name"]).loc[("Milademetan", "24h", "CDKN1A")]
+    truth = response_truth.set_index(["drug", "time", "gene_name"]).loc[
+        ("Milademetan", "24h", "CDKN1A")
+    ]
+    # the planted concentration at which CDKN1A moves by the gene's BMR (log2 units)
+    delta = fit["bmr_delta"]
+    planted = truth["ec50_um"] * (delta / (truth["top_log2fc"] - delta)) ** (1 / truth["hill"])
+    assert fit["direction"] == "up"
+    assert planted / 3 <= fit["bmc"] <= planted * 3
+    assert fit["bmcl"] <= fit["bmc"] <= fit["bmcu"]
+    assert fit["bmc"] <= truth["c_at_log2fc_0.5"] * 3
+
+
+def test_concentration_response_tpod_and_selectivity(results):
+    tpod = pd.read_csv(results / CR / "tpod.tsv", sep="\t").set_index(["drug", "time"])
+    assert set(tpod.index) == {*((drug, "24h") for drug in DRUGS), ("Milademetan", "6h")}
+    at_24h = tpod.xs("24h", level="time").loc[DRUGS]
+    # viability IC50s are planted at 20x the expression EC50s: a wide, positive window
+    assert (at_24h["selectivity_log10"] > 0.5).all()
+    assert np.allclose(at_24h["selectivity_log10"], np.log10(at_24h["ic50"] / at_24h["tpod"]))
+    assert at_24h["tpod"].idxmin() in {"Milademetan", "AMG-232"}
+    series = pd.read_csv(results / CR / "series.tsv", sep="\t")
+    assert (series["status"] == "modelled").all() and len(series) == 4
+    for name in ("curves", "accumulation", "potency", "selectivity"):
+        assert (results / CR / f"{name}.png").stat().st_size > 0
+        assert (results / CR / f"{name}.svg").stat().st_size > 0

@@ -15,7 +15,7 @@ except InputError as error:
 # MultiQC custom content written here (the MultiQC rule needs them as inputs).
 ANALYSIS_REPORT_TABLES = [
     "results/multiqc/custom/genesets_nes_mqc.tsv",
-    "results/multiqc/custom/compare_potency_mqc.tsv",
+    "results/multiqc/custom/compare_relative_response_mqc.tsv",
     "results/multiqc/custom/compare_similarity_mqc.tsv",
     "results/multiqc/custom/resistance_panel_mqc.tsv",
 ]
@@ -29,7 +29,7 @@ ANALYSIS_OUTPUTS = [
     "results/compare/core_signature.tsv",
     "results/compare/drug_specific.tsv",
     "results/compare/similarity.tsv",
-    "results/compare/potency.tsv",
+    "results/compare/relative_response.tsv",
     "results/resistance/panel.tsv",
     "results/resistance/mechanisms.tsv",
     "results/dose_response/dose_response.tsv",
@@ -74,13 +74,13 @@ rule compare_drugs:
             category="4. Signatures",
             labels={"table": "similarity"},
         ),
-        potency=report(
-            "results/compare/potency.tsv",
-            caption="../report/potency.rst",
+        relative_response=report(
+            "results/compare/relative_response.tsv",
+            caption="../report/relative_response.rst",
             category="4. Signatures",
-            labels={"table": "potency"},
+            labels={"table": "relative response"},
         ),
-        mqc_potency="results/multiqc/custom/compare_potency_mqc.tsv",
+        mqc_relative_response="results/multiqc/custom/compare_relative_response_mqc.tsv",
         mqc_similarity="results/multiqc/custom/compare_similarity_mqc.tsv",
     log:
         "logs/compare_drugs.log",

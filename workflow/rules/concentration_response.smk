@@ -37,6 +37,7 @@ CR_TABLES = {
     name: f"{CR_DIR}/{name}.tsv"
     for name in ("pathways", "tpod", "potency", "accumulation")
 }
+CR_REPORT_FILES = list(CR_REPORT_SECTIONS.values()) if CR_SETTINGS["enabled"] else []
 # Every result of the stage (MultiQC sections included), for `rule all`.
 CR_OUTPUTS = (
     [
@@ -90,9 +91,36 @@ rule concentration_response_summary:
         gmt=GENESET_GMTS,
         viability=CR_VIABILITY,
     output:
-        **CR_TABLES,
-        **CR_PLOTS,
-        **CR_REPORT_SECTIONS,
+        **{
+            **CR_TABLES,
+            **CR_PLOTS,
+            **CR_REPORT_SECTIONS,
+            # the same files, flagged for the Snakemake report
+            "tpod": report(
+                CR_TABLES["tpod"],
+                caption="../report/concentration_response.rst",
+                category="6. Dose and time response",
+                labels={"table": "tPOD"},
+            ),
+            "potency": report(
+                CR_TABLES["potency"],
+                caption="../report/concentration_response.rst",
+                category="6. Dose and time response",
+                labels={"table": "potency"},
+            ),
+            "curves_png": report(
+                CR_PLOTS["curves_png"],
+                caption="../report/concentration_response.rst",
+                category="6. Dose and time response",
+                labels={"figure": "concentration-response curves"},
+            ),
+            "accumulation_png": report(
+                CR_PLOTS["accumulation_png"],
+                caption="../report/concentration_response.rst",
+                category="6. Dose and time response",
+                labels={"figure": "BMC accumulation"},
+            ),
+        },
     log:
         "logs/concentration_response/summary.log",
     conda:

@@ -13,6 +13,7 @@ MULTIQC_INPUTS = [
     "results/multiqc/custom/de_summary_mqc.tsv",
     "results/multiqc/custom/marker_panel_mqc.tsv",
     *ANALYSIS_REPORT_TABLES,
+    *CR_REPORT_FILES,
     *PLOT_REPORT_SECTIONS.values(),
     *ASSAY_OUTPUTS,
 ]
@@ -59,6 +60,7 @@ rule multiqc:
     input:
         MULTIQC_INPUTS,
         config=f"{workflow.basedir}/workflow/report/multiqc_config.yaml",
+        css=f"{workflow.basedir}/workflow/report/multiqc.css",
     output:
         report(
             "results/multiqc/multiqc_report.html",
@@ -77,5 +79,6 @@ rule multiqc:
     params:
         folders=MULTIQC_FOLDERS,
     shell:
-        "multiqc --force --no-ansi --config {input.config} --outdir results/multiqc "
+        "multiqc --force --no-ansi --config {input.config} "
+        "--cl-config 'custom_css_files: [\"{input.css}\"]' --outdir results/multiqc "
         "--filename multiqc_report.html {params.folders} > {log} 2>&1"

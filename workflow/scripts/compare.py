@@ -1,4 +1,4 @@
-"""Snakemake adapter: cross-drug comparison (core, specific genes, similarity, potency)."""
+"""Snakemake adapter: cross-drug comparison (core, specific, similarity, relative response)."""
 
 import sys
 
@@ -15,7 +15,7 @@ write_comparison(
     core_out=snakemake.output.core,
     specific_out=snakemake.output.specific,
     similarity_out=snakemake.output.similarity,
-    potency_out=snakemake.output.potency,
-    potency_report=snakemake.output.mqc_potency,
+    relative_response_out=snakemake.output.relative_response,
+    relative_response_report=snakemake.output.mqc_relative_response,
     similarity_report=snakemake.output.mqc_similarity,
 )

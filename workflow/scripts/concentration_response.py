@@ -5,6 +5,11 @@ import sys
 sys.stderr = open(snakemake.log[0], "w")
 sys.stdout = sys.stderr
 
+import warnings
+
+# one line per warning (skipped series, cytotoxic samples left out)
+warnings.formatwarning = lambda message, category, *_args, **_kwargs: f"warning: {message}\n"
+
 from drugsig.concentration_response import run_fits
 from drugsig.inputs.sheets import load_samples
 

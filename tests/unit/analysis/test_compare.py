@@ -6,14 +6,14 @@ import pytest
 from unit_shared import split_custom_content
 
 from drugsig.analysis.compare import (
-    POTENCY_COLUMNS,
+    RELATIVE_RESPONSE_COLUMNS,
     SIMILARITY_COLUMNS,
     SPECIFIC_COLUMNS,
     compared_groups,
     core_signature,
     drug_specific,
     origin_slope,
-    potency,
+    relative_response,
     similarity,
     write_comparison,
 )
@@ -192,37 +192,37 @@ def test_origin_slope_of_one_gene_has_no_interval():
     assert fit["r2"] == pytest.approx(1.0, rel=1e-12)
 
 
-def test_potency_against_the_strongest_drug(cross):
-    ratios = potency(core_signature(cross, GROUPS), GROUPS, CONTRASTS, {})
-    assert list(ratios.columns) == POTENCY_COLUMNS
+def test_relative_response_against_the_strongest_drug(cross):
+    ratios = relative_response(core_signature(cross, GROUPS), GROUPS, CONTRASTS, {})
+    assert list(ratios.columns) == RELATIVE_RESPONSE_COLUMNS
     assert ratios[["contrast", "drug", "reference", "n_genes"]].values.tolist() == [
         ["A", "DrugA", "A", 3],
         ["B", "DrugB", "A", 3],
         ["C", "DrugC", "A", 3],
     ]
-    assert ratios["slope"].tolist() == pytest.approx([1.0, 0.5, 0.8])
+    assert ratios["relative_response"].tolist() == pytest.approx([1.0, 0.5, 0.8])
     assert ratios["ci_low"].tolist() == pytest.approx([1.0, 0.5, 0.8])
     assert ratios["ci_high"].tolist() == pytest.approx([1.0, 0.5, 0.8])
     assert ratios["r2"].tolist() == pytest.approx([1.0, 1.0, 1.0])
 
 
 @pytest.mark.parametrize("chosen", ["B", "DrugB"])
-def test_potency_against_a_configured_reference(cross, chosen):
-    ratios = potency(core_signature(cross, GROUPS), GROUPS, CONTRASTS, {"L1": chosen})
+def test_relative_response_against_a_configured_reference(cross, chosen):
+    ratios = relative_response(core_signature(cross, GROUPS), GROUPS, CONTRASTS, {"L1": chosen})
     assert set(ratios["reference"]) == {"B"}
-    assert ratios["slope"].tolist() == pytest.approx([2.0, 1.0, 1.6])
+    assert ratios["relative_response"].tolist() == pytest.approx([2.0, 1.0, 1.6])
 
 
-def test_potency_reference_errors(cross):
+def test_relative_response_reference_errors(cross):
     core = core_signature(cross, GROUPS)
     with pytest.raises(InputError) as error:
-        potency(core, GROUPS, CONTRASTS, {"L2": "DrugD"})
+        relative_response(core, GROUPS, CONTRASTS, {"L2": "DrugD"})
     assert str(error.value) == (
         "comparison.reference: cell line(s) L2 have fewer than two treatment contrasts at "
         "any time point to compare; cell lines compared: L1."
     )
     with pytest.raises(InputError) as error:
-        potency(core, GROUPS, CONTRASTS, {"L1": "Nope"})
+        relative_response(core, GROUPS, CONTRASTS, {"L1": "Nope"})
     assert str(error.value) == (
         "comparison.reference: 'Nope' for cell line 'L1' is neither a contrast nor the "
         "treatment of any of its treatment contrasts; choose one of: A (DrugA), B (DrugB), "
@@ -230,25 +230,25 @@ def test_potency_reference_errors(cross):
     )
     doses = CONTRASTS.assign(treatment=["DrugA", "DrugB", "DrugB", "DrugD", "Res"])
     with pytest.raises(InputError) as error:
-        potency(core, GROUPS, doses, {"L1": "DrugB"})
+        relative_response(core, GROUPS, doses, {"L1": "DrugB"})
     assert str(error.value) == (
         "comparison.reference: 'DrugB' for cell line 'L1' matches several of its treatment "
         "contrasts; choose one of: A (DrugA), B (DrugB), C (DrugB)."
     )
 
 
-def test_potency_without_core_genes_warns():
+def test_relative_response_without_core_genes_warns():
     tables = {"A": de_table({"K1": (2.0, SIG)}), "B": de_table({"K1": (0.1, NS)})}
     groups = {("L1", ""): ["A", "B"]}
     core = core_signature(cross_drug(tables, CONTRASTS.head(2), 0.05, 1.0), groups)
     message = (
-        "cell line 'L1': no core genes (significant under every drug), so no relative potency."
+        "cell line 'L1': no core genes (significant under every drug), so no relative response."
     )
     with pytest.warns(UserWarning) as caught:
-        ratios = potency(core, groups, CONTRASTS, {})
+        ratios = relative_response(core, groups, CONTRASTS, {})
     assert [str(warning.message) for warning in caught] == [message]
     assert ratios.empty
-    assert list(ratios.columns) == POTENCY_COLUMNS
+    assert list(ratios.columns) == RELATIVE_RESPONSE_COLUMNS
 
 
 def test_write_comparison(tmp_path):
@@ -266,23 +266,26 @@ def test_write_comparison(tmp_path):
         out / "core_signature.tsv",
         out / "drug_specific.tsv",
         out / "similarity.tsv",
-        out / "potency.tsv",
-        out / "compare_potency_mqc.tsv",
+        out / "relative_response.tsv",
+        out / "compare_relative_response_mqc.tsv",
         out / "compare_similarity_mqc.tsv",
     )
     assert (out / "core_signature.tsv").read_text().splitlines()[1] == (
         "L1\t\tK2\tk2\tup\t4\t2\t3.2\t3.06667"
     )
     assert len((out / "drug_specific.tsv").read_text().splitlines()) == 4
-    assert (out / "potency.tsv").read_text().splitlines()[1:] == [
+    assert (out / "relative_response.tsv").read_text().splitlines()[1:] == [
         "L1\t\tA\tDrugA\tC\t3\t1.25\t1.25\t1.25\t1",
         "L1\t\tB\tDrugB\tC\t3\t0.625\t0.625\t0.625\t1",
         "L1\t\tC\tDrugC\tC\t3\t1\t1\t1\t1",
     ]
-    header, lines = split_custom_content((out / "compare_potency_mqc.tsv").read_text())
-    assert header["id"] == "compare_potency"
+    header, lines = split_custom_content((out / "compare_relative_response_mqc.tsv").read_text())
+    assert header["id"] == "compare_relative_response"
     assert header["plot_type"] == "table"
-    assert lines[0] == "contrast\tcell_line\tdrug\treference\tn_genes\tslope\tci_low\tci_high\tr2"
+    assert (
+        lines[0]
+        == "contrast\tcell_line\tdrug\treference\tn_genes\trelative_response\tci_low\tci_high\tr2"
+    )
     header, lines = split_custom_content((out / "compare_similarity_mqc.tsv").read_text())
     assert header["id"] == "compare_similarity"
     assert [line.split("\t")[0] for line in lines] == ["pair", "A vs B", "A vs C", "B vs C"]
@@ -347,38 +350,39 @@ def test_similarity_per_time_point():
     assert pairs["jaccard"].tolist() == pytest.approx([2 / 3, 3 / 4])
 
 
-def test_potency_per_time_point(timed_cross):
+def test_relative_response_per_time_point(timed_cross):
     core = core_signature(timed_cross, TIMED_GROUPS)
-    ratios = potency(core, TIMED_GROUPS, TIMED, {})
+    ratios = relative_response(core, TIMED_GROUPS, TIMED, {})
     assert ratios[["time", "contrast", "reference", "n_genes"]].values.tolist() == [
         ["1h", "A_1h", "A_1h", 2],
         ["1h", "B_1h", "A_1h", 2],
         ["6h", "A_6h", "B_6h", 3],
         ["6h", "B_6h", "B_6h", 3],
     ]
-    assert ratios["slope"].tolist() == pytest.approx([1.0, 0.5, 0.5, 1.0])
+    assert ratios["relative_response"].tolist() == pytest.approx([1.0, 0.5, 0.5, 1.0])
     # a treatment level, or a contrast of one time point, sets the reference at every time
     for chosen in ("A", "A_6h", "A_1h"):
-        ratios = potency(core, TIMED_GROUPS, TIMED, {"T": chosen})
+        ratios = relative_response(core, TIMED_GROUPS, TIMED, {"T": chosen})
         assert ratios["reference"].tolist() == ["A_1h", "A_1h", "A_6h", "A_6h"]
-        assert ratios["slope"].tolist() == pytest.approx([1.0, 0.5, 1.0, 2.0])
+        assert ratios["relative_response"].tolist() == pytest.approx([1.0, 0.5, 1.0, 2.0])
 
 
-def test_potency_per_time_point_errors_and_warnings(timed_cross):
+def test_relative_response_per_time_point_errors_and_warnings(timed_cross):
     core = core_signature(timed_cross, TIMED_GROUPS)
     two_doses = TIMED.assign(treatment=["A", "A", "A", "B"])  # A_1h and B_1h: drug A
     with pytest.raises(InputError) as error:
-        potency(core, TIMED_GROUPS, two_doses, {"T": "A_6h"})
+        relative_response(core, TIMED_GROUPS, two_doses, {"T": "A_6h"})
     assert str(error.value) == (
         "comparison.reference: 'A_6h' for cell line 'T' at 1h is a contrast of another time "
         "point; its treatment 'A' matches several of its treatment contrasts; choose one of: "
         "A_1h (A), B_1h (A)."
     )
     message = (
-        "cell line 'T' at 1h: no core genes (significant under every drug), so no relative potency."
+        "cell line 'T' at 1h: no core genes (significant under every drug), so no relative "
+        "response."
     )
     with pytest.warns(UserWarning) as caught:
-        ratios = potency(core[core["time"] == "6h"], TIMED_GROUPS, TIMED, {})
+        ratios = relative_response(core[core["time"] == "6h"], TIMED_GROUPS, TIMED, {})
     assert [str(warning.message) for warning in caught] == [message]
     assert set(ratios["time"]) == {"6h"}
 
@@ -395,7 +399,7 @@ def test_write_comparison_with_time_points(tmp_path):
         de / "contrasts.tsv",
         {"padj": 0.05, "min_abs_log2fc": 1.0},
         {"reference": {}},
-        *[out / name for name in ("core", "specific", "similarity", "potency", "p_mqc", "s_mqc")],
+        *[out / name for name in ("core", "specific", "similarity", "relative", "r_mqc", "s_mqc")],
     )
     assert (
         (out / "similarity")
@@ -403,8 +407,8 @@ def test_write_comparison_with_time_points(tmp_path):
         .splitlines()[0]
         .startswith("cell_line\ttime\tcontrast_a\tcontrast_b\t")
     )
-    assert (out / "potency").read_text().splitlines()[1] == ("T\t1h\tA_1h\tA\tA_1h\t2\t1\t1\t1\t1")
-    _, lines = split_custom_content((out / "p_mqc").read_text())
+    assert (out / "relative").read_text().splitlines()[1] == ("T\t1h\tA_1h\tA\tA_1h\t2\t1\t1\t1\t1")
+    _, lines = split_custom_content((out / "r_mqc").read_text())
     assert lines[0].startswith("contrast\tcell_line\ttime\tdrug\t")
     _, lines = split_custom_content((out / "s_mqc").read_text())
     assert lines[1:] == [

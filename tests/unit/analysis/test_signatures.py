@@ -152,6 +152,13 @@ def test_treatment_groups_take_each_drugs_highest_concentration():
     )
     # one contrast per drug (its highest concentration), in contrast order
     assert treatment_groups(series) == {("SJSA-1", "24h"): ["B_hi", "A_hi", "C_na"]}
+    tables = {name: TABLES[name[0]] for name in series["name"]}
+    table = cross_drug(tables, series, 0.05, 1.0)
+    assert [column for column in table.columns if column.endswith("_padj")] == [
+        "B_hi_padj",
+        "A_hi_padj",
+        "C_na_padj",
+    ]
 
 
 def test_cross_drug_compares_drugs_at_the_same_time_only():

@@ -1,7 +1,7 @@
 """Cross-drug comparison within each cell line and time point.
 
-Core signature, drug-specific genes, pairwise similarity and relative transcriptional
-potency.
+Core signature, drug-specific genes, pairwise similarity and the relative transcriptional
+response at the tested dose.
 
 Drugs are compared within a *group*: the *treatment* contrasts (drug vs vehicle) of one
 cell line at one time point (``cell_line`` and ``time`` of ``contrasts.tsv``; either is
@@ -16,8 +16,8 @@ the absolute effect size (shrunken log2 fold change, else the MLE one) is at lea
 ``signatures.min_abs_log2fc``. The gene categories come from
 :func:`drugsig.analysis.signatures.cross_drug`.
 
-Relative potency
-----------------
+Relative response at the tested dose
+------------------------------------
 On the group's *core* genes, each drug's effect sizes ``y`` are regressed on the
 reference drug's ``x`` through the origin: slope ``b = sum(x*y) / sum(x^2)``. With the
 residual variance ``s^2 = sum((y - b*x)^2) / (n - 1)``, the slope's standard error is
@@ -35,7 +35,9 @@ relative *efficacy at the tested dose*, not an EC50 ratio, unless the doses are 
 to equal exposure. Caveats: core genes must be significant under every drug, which
 favours genes the weakest drug moves most (a slight upward bias of small slopes);
 shrunken fold changes of weakly expressed genes are pulled towards 0; and the
-regression ignores the reference's own noise (slightly attenuating slopes).
+regression ignores the reference's own noise (slightly attenuating slopes). For potency
+(how many times lower a concentration gives the same response) see
+:mod:`drugsig.concentration_response`, which needs a concentration series.
 
 Reference drug: ``comparison.reference.{cell_line}`` applies to every time point of
 the cell line. It names a treatment level (``condition``) matching exactly one
@@ -78,17 +80,18 @@ contrast of the group. Ordered by group, contrast, direction (up first),
   (empty when both signatures are empty).
 * ``n_shared``: number of shared signature genes.
 
-``results/compare/potency.tsv``: one row per treatment contrast of a group with a
-non-empty core (the reference drug included, slope 1).
+``results/compare/relative_response.tsv``: one row per treatment contrast of a group
+with a non-empty core (the reference drug included, relative response 1).
 
 * ``cell_line``, ``time``, ``contrast``, ``drug``.
 * ``reference``: the reference contrast.
 * ``n_genes``: core genes used.
-* ``slope``, ``ci_low``, ``ci_high``: through-origin slope and its 95 % interval.
+* ``relative_response``, ``ci_low``, ``ci_high``: through-origin slope and its 95 %
+  interval.
 * ``r2``: see above.
 
-MultiQC custom content (tables): ``results/multiqc/custom/compare_potency_mqc.tsv``
-(section id ``compare_potency``) and ``compare_similarity_mqc.tsv`` (section id
+MultiQC custom content (tables): ``results/multiqc/custom/compare_relative_response_mqc.tsv``
+(section id ``compare_relative_response``) and ``compare_similarity_mqc.tsv`` (section id
 ``compare_similarity``); their ``time`` column is left out when it is empty throughout.
 """
 
@@ -137,14 +140,14 @@ SIMILARITY_COLUMNS = [
     "jaccard",
     "n_shared",
 ]
-POTENCY_COLUMNS = [
+RELATIVE_RESPONSE_COLUMNS = [
     "cell_line",
     "time",
     "contrast",
     "drug",
     "reference",
     "n_genes",
-    "slope",
+    "relative_response",
     "ci_low",
     "ci_high",
     "r2",
@@ -375,13 +378,13 @@ def _reference(
     return matches[0]
 
 
-def potency(
+def relative_response(
     core: pd.DataFrame,
     groups: Mapping[Group, Sequence[str]],
     contrasts: pd.DataFrame,
     references: Mapping[str, str],
 ) -> pd.DataFrame:
-    """Relative transcriptional potency of each drug on its group's core genes.
+    """Relative transcriptional response of each drug at its tested dose, on the core genes.
 
     Parameters
     ----------
@@ -398,7 +401,7 @@ def potency(
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`POTENCY_COLUMNS`; groups with an empty core are left out (with a
+        Columns :data:`RELATIVE_RESPONSE_COLUMNS`; groups with an empty core are left out (with a
         warning).
 
     Raises
@@ -425,7 +428,7 @@ def potency(
         if genes.empty:
             warnings.warn(
                 f"{describe_group(*group)}: no core genes (significant under every drug), so "
-                "no relative potency.",
+                "no relative response.",
                 stacklevel=2,
             )
             continue
@@ -435,6 +438,7 @@ def potency(
         x = genes[f"{reference}{_LFC}"].to_numpy(dtype=float)
         for name in names:
             fit = origin_slope(x, genes[f"{name}{_LFC}"].to_numpy(dtype=float))
+            fit["relative_response"] = fit.pop("slope")
             rows.append(
                 {
                     "cell_line": group[0],
@@ -446,7 +450,7 @@ def potency(
                     **fit,
                 }
             )
-    return pd.DataFrame(rows, columns=POTENCY_COLUMNS)
+    return pd.DataFrame(rows, columns=RELATIVE_RESPONSE_COLUMNS)
 
 
 def _without_empty_time(table: pd.DataFrame) -> pd.DataFrame:
@@ -454,23 +458,23 @@ def _without_empty_time(table: pd.DataFrame) -> pd.DataFrame:
     return table.drop(columns="time") if (table["time"] == "").all() else table
 
 
-def _potency_config() -> dict[str, Any]:
+def _relative_response_config() -> dict[str, Any]:
     number = {"format": "{:,.2f}"}
     return {
-        "id": "compare_potency",
-        "section_name": "Relative potency",
+        "id": "compare_relative_response",
+        "section_name": "Relative response at the tested dose",
         "description": (
             "Transcriptional response of each drug on the core genes of its cell line and "
             "time point (significant under every drug, same direction) relative to a "
             "reference drug: through-origin "
             "least-squares slope of the drug's log2 fold changes on the reference's. 0.5 = "
-            "half the reference's response at the doses tested. Table: "
-            "results/compare/potency.tsv."
+            "half the reference's response at the doses tested; not a potency (EC50/BMC) "
+            "ratio. Table: results/compare/relative_response.tsv."
         ),
         "plot_type": "table",
         "pconfig": {
-            "id": "compare_potency_table",
-            "title": "drugsig: relative potency",
+            "id": "compare_relative_response_table",
+            "title": "drugsig: relative response at the tested dose",
             "col1_header": "Contrast",
             "sort_rows": False,
             "no_violin": True,
@@ -479,9 +483,11 @@ def _potency_config() -> dict[str, Any]:
             "cell_line": column("Cell line", "cell line"),
             "time": column("Time", "time point"),
             "drug": column("Drug", "treatment level of the contrast"),
-            "reference": column("Reference", "reference contrast (slope 1)"),
+            "reference": column("Reference", "reference contrast (relative response 1)"),
             "n_genes": column("Core genes", "core genes in the fit", format="{:,.0f}"),
-            "slope": column("Slope", "relative response (reference = 1)", **number),
+            "relative_response": column(
+                "Relative response", "through-origin slope (reference = 1)", **number
+            ),
             "ci_low": column("CI low", "95% confidence interval, lower end", **number),
             "ci_high": column("CI high", "95% confidence interval, upper end", **number),
             "r2": column("R²", "uncentered R² of the through-origin fit", **number),
@@ -527,8 +533,8 @@ def write_comparison(
     core_out: str | Path,
     specific_out: str | Path,
     similarity_out: str | Path,
-    potency_out: str | Path,
-    potency_report: str | Path,
+    relative_response_out: str | Path,
+    relative_response_report: str | Path,
     similarity_report: str | Path,
 ) -> None:
     """Write the four comparison tables and their MultiQC custom content.
@@ -542,9 +548,9 @@ def write_comparison(
         The validated ``signatures`` config section (thresholds).
     comparison_cfg
         The validated ``comparison`` config section (``reference``).
-    core_out, specific_out, similarity_out, potency_out
+    core_out, specific_out, similarity_out, relative_response_out
         Output paths of the tables.
-    potency_report, similarity_report
+    relative_response_report, similarity_report
         Output paths of the MultiQC tables.
     """
     described, de_tables = load_contrast_tables(contrasts, tables)
@@ -552,17 +558,19 @@ def write_comparison(
     groups = compared_groups(described)
     cross = cross_drug(de_tables, described, *thresholds)
     core = core_signature(cross, groups)
-    ratios = potency(core, groups, described, comparison_cfg["reference"])
+    ratios = relative_response(core, groups, described, comparison_cfg["reference"])
     pairs = similarity(de_tables, groups, *thresholds)
     write_table_atomic(core, core_out)
     write_table_atomic(drug_specific(cross, groups, described), specific_out)
     write_table_atomic(pairs, similarity_out)
-    write_table_atomic(ratios, potency_out)
+    write_table_atomic(ratios, relative_response_out)
     write_text_atomic(
         custom_content(
-            _potency_config(), _without_empty_time(ratios.set_index("contrast")), index=True
+            _relative_response_config(),
+            _without_empty_time(ratios.set_index("contrast")),
+            index=True,
         ),
-        potency_report,
+        relative_response_report,
     )
     labels = pairs["contrast_a"] + " vs " + pairs["contrast_b"]
     write_text_atomic(

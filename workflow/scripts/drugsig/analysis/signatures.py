@@ -244,7 +244,8 @@ def cross_drug(
         _cross_group(cell_line, time, names, tables, padj, min_abs_log2fc)
         for (cell_line, time), names in groups.items()
     ]
-    treatment = contrasts.loc[contrasts["kind"] == "treatment", "name"]
+    compared = {name for names in groups.values() for name in names}
+    treatment = [name for name in contrasts["name"] if name in compared]
     per_contrast = [
         f"{name}_{column}" for name in treatment for column in ("log2FoldChange", "padj")
     ]

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -113,7 +114,7 @@ def accumulation(result: pd.DataFrame) -> pd.DataFrame:
 
 def tpod(
     result: pd.DataFrame, pathways: pd.DataFrame | None = None, nth_gene: int = 20
-) -> dict[str, float]:
+) -> dict[str, Any]:
     """Transcriptomic points of departure for one drug/series.
 
     Returns

@@ -60,7 +60,9 @@ def curves_figure(
 ) -> Figure:
     """Fitted curves with data points of the :data:`TOP_GENES` lowest-BMC genes per series."""
     usable = genes[np.isfinite(genes["bmc"]) & (genes["model"] != "const")]
-    series = list(dict.fromkeys(usable[["cell_line", "genotype", "drug", "time"]].itertuples(index=False)))
+    series = list(
+        dict.fromkeys(usable[["cell_line", "genotype", "drug", "time"]].itertuples(index=False))
+    )
     if not series:
         return message_figure("Concentration-response curves", "No gene reached its BMC.")
     figure = new_figure(2.2 * TOP_GENES, 2.0 * len(series))
@@ -121,7 +123,7 @@ def potency_figure(potency: pd.DataFrame) -> Figure:
     shown = potency[np.isfinite(potency["ratio"].astype(float))]
     if shown.empty:
         return message_figure("Potency", "No pair of drugs shares enough responsive genes.")
-    figure = new_figure(5.5, 1 + 0.45 * len(shown))
+    figure = new_figure(7, 1.6 + 0.45 * len(shown))
     axis = figure.add_subplot()
     y = np.arange(len(shown))[::-1]
     ratio = shown["ratio"].to_numpy(float)
@@ -142,8 +144,8 @@ def potency_figure(potency: pd.DataFrame) -> Figure:
             for row in shown.itertuples()
         ]
     )
-    axis.set_xlabel("potency ratio BMC(reference) / BMC(drug)  (> 1: drug more potent)")
-    axis.set_title("Transcriptional potency (median over shared genes, 95% CI)")
+    axis.set_xlabel("BMC(reference) / BMC(drug); > 1: drug more potent")
+    axis.set_title("Potency against the reference drug (95% CI)")
     return figure
 
 
@@ -216,8 +218,15 @@ def write_report(
         "ratio = BMC(reference) / BMC(drug), median over the genes responsive to both; "
         "> 1: the drug acts at lower concentrations. 95% CI: bootstrap over genes.",
         potency.set_axis(
-            (potency["drug"] + " vs " + potency["reference_drug"] + " " + potency["cell_line"]
-             + " " + potency["time"]).rename("pair")
+            (
+                potency["drug"]
+                + " vs "
+                + potency["reference_drug"]
+                + " "
+                + potency["cell_line"]
+                + " "
+                + potency["time"]
+            ).rename("pair")
         ),
         {
             "n_genes": column("Genes", "genes responsive to both drugs", format="{:,.0f}"),

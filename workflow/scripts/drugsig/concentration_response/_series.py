@@ -136,7 +136,9 @@ class Series:
 
     def describe(self) -> str:
         """Describe the series for messages."""
-        return f"{self.drug} on {self.cell_line or '-'} ({self.genotype or '-'}, {self.time or '-'})"
+        return (
+            f"{self.drug} on {self.cell_line or '-'} ({self.genotype or '-'}, {self.time or '-'})"
+        )
 
 
 def _text(value: object) -> str:
@@ -226,8 +228,7 @@ def find_series(
         entry.concentrations = [0.0] * len(controls) + entry.concentrations
         if not controls:
             entry.problem = (
-                f"missing vehicle: no '{vehicle}' samples of the same cell line, genotype "
-                "and time"
+                f"missing vehicle: no '{vehicle}' samples of the same cell line, genotype and time"
             )
         elif len(entry.levels) < min_concentrations:
             entry.problem = (

@@ -102,7 +102,8 @@ def check_design(
         raise InputError("concentrations must be finite")
     if np.any(c < 0):
         raise InputError(
-            f"concentrations must be >= 0; got negative values {sorted(set(c[c < 0]))[:5]}"
+            f"concentrations must be >= 0; got negative values "
+            f"{', '.join(f'{x:g}' for x in sorted(set(c[c < 0]))[:5])}"
         )
     if n_samples is not None and c.size != n_samples:
         raise InputError(f"got {c.size} concentrations for {n_samples} expression columns")
@@ -126,7 +127,7 @@ def check_design(
     if levels.size < min_concentrations:
         raise InputError(
             f"need at least {min_concentrations} distinct non-zero concentrations plus vehicle; "
-            f"got {levels.size} ({list(levels)})"
+            f"got {levels.size} ({', '.join(f'{x:g}' for x in levels) or 'none'})"
         )
     return Design(conc=c, vehicle=veh.astype(bool), levels=levels)
 

@@ -89,22 +89,28 @@ def benchmark_response(settings: Mapping[str, Any], n_vehicle: int) -> tuple[BMR
     """
     kind, value = settings.get("type", "sd"), float(settings.get("value", 1.0))
     if not value > 0:
-        raise InputError(f"concentration_response.benchmark_response.value must be > 0, got {value}.")
+        raise InputError(
+            f"concentration_response.benchmark_response.value must be > 0, got {value}."
+        )
     if kind == "fold_change":
         return BMR(kind="fold", fold=float(2.0**value)), f"|log2FC| {value:g}"
     if kind != "sd":
         raise InputError(
-            f"concentration_response.benchmark_response.type must be sd or fold_change, got {kind!r}."
+            "concentration_response.benchmark_response.type must be sd or fold_change, "
+            f"got {kind!r}."
         )
-    source = "vehicle" if n_vehicle >= 3 else "residual"
-    return BMR(kind="sd", z=value, sd_source=source), f"{value:g} SD ({source})"
+    if n_vehicle >= 3:
+        return BMR(kind="sd", z=value, sd_source="vehicle"), f"{value:g} SD (vehicle)"
+    return BMR(kind="sd", z=value, sd_source="residual"), f"{value:g} SD (residual)"
 
 
 def read_expression(path: str | Path) -> tuple[pd.DataFrame, pd.Series]:
     """Read ``vst_counts.tsv``: the genes x samples matrix and the gene names, by gene_id."""
     table = pd.read_csv(path, sep="\t", dtype={"gene_id": str, "gene_name": str})
     table = table.set_index("gene_id")
-    names = table.pop("gene_name").fillna("") if "gene_name" in table else pd.Series("", table.index)
+    names = (
+        table.pop("gene_name").fillna("") if "gene_name" in table else pd.Series("", table.index)
+    )
     return table.astype(float), names
 
 
@@ -355,6 +361,7 @@ def summarise(
     settings: Mapping[str, Any],
     references: Mapping[str, str],
     drug_order: Sequence[str],
+    universe: Sequence[str] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Pathway BMCs, accumulation, tPODs and potency ratios of all fitted series.
 
@@ -372,6 +379,9 @@ def summarise(
         ``comparison.reference`` (``{cell_line: drug}``).
     drug_order
         Conditions in sheet order (default reference: the first).
+    universe
+        Names of the measured genes: a set's size is counted among them (all its
+        genes when None).
 
     Returns
     -------
@@ -387,13 +397,12 @@ def summarise(
         result = _as_result(block)
         results[key] = result
         named = _by_name(result)
-        universe = None
         table = pathway_bmc(
             named,
             sets,
             min_genes=settings["pathway_min_genes"],
             min_fraction=settings["pathway_min_fraction"],
-            universe=universe,
+            universe=None if universe is None else {name.upper() for name in universe},
         )
         pathways.append(table.assign(**dict(zip(KEYS, key, strict=True))))
         acc = accumulation(result)
@@ -450,7 +459,9 @@ def summarise(
 
     def frame(parts: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
         parts = [part for part in parts if len(part)]
-        return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+        return (
+            pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+        )
 
     return {
         "pathways": frame(pathways, PATHWAY_COLUMNS),
@@ -466,6 +477,10 @@ def read_genes(path: str | Path) -> pd.DataFrame:
     table = pd.read_csv(path, sep="\t", dtype=text)
     for column in text:
         table[column] = table[column].fillna("")
+    for column in table.columns.difference(
+        [*text, "direction", "unit", "bmr", "trend_test", "params"]
+    ):
+        table[column] = pd.to_numeric(table[column], errors="coerce")
     return table
 
 
@@ -508,12 +523,18 @@ def write_summary(
     from ._report import write_report
 
     table = read_genes(genes)
+    expr, names = read_expression(expression)
     tables = summarise(
-        table, gene_sets, read_viability_fits(viability_fits), settings, references, drug_order
+        table,
+        gene_sets,
+        read_viability_fits(viability_fits),
+        settings,
+        references,
+        drug_order,
+        universe=[name for name in names if name],
     )
     for name in ("pathways", "tpod", "potency", "accumulation"):
         write_table_atomic(tables[name], outputs[name])
     series_table = pd.read_csv(series, sep="\t", dtype=str, keep_default_na=False)
     samples_used = pd.read_csv(samples_table, sep="\t", dtype={"sample": str, "series": str})
-    expr, _ = read_expression(expression)
     write_report(table, tables, series_table, samples_used, expr, settings, outputs)

@@ -687,8 +687,8 @@ def _apeglm_map(
     shrunk = np.where(ok, betas[:, :, s], np.nan)
     with np.errstate(invalid="ignore"):
         spread = np.nanmax(shrunk, axis=0) - np.nanmin(shrunk, axis=0)
-    multimodal = np.nan_to_num(spread, nan=0.0) > _MODE_TOLERANCE
-    return beta, ok.any(axis=0), multimodal
+    multimodal = np.asarray(np.nan_to_num(spread, nan=0.0) > _MODE_TOLERANCE)
+    return beta, np.asarray(ok.any(axis=0)), multimodal
 
 
 class VectorizedInference(DefaultInference):
@@ -957,7 +957,7 @@ class VectorizedInference(DefaultInference):
         beta_t, inverse_t, converged, multimodal = self._map_chunks(fit, counts.shape[1])
         beta, inverse = beta_t.T, inverse_t.transpose(2, 0, 1)
 
-        def value(gene: int, coefficients: np.ndarray) -> float:
+        def value(gene: int | np.integer, coefficients: np.ndarray) -> float:
             return float(
                 nbinomFn(
                     coefficients,

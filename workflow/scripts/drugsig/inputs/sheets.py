@@ -164,8 +164,9 @@ _MISSING = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
 
 
 def _stat(path: str) -> os.stat_result | None:
-    """The status of a FASTQ path (one call instead of is_dir, is_file and stat), or
-    ``None`` where :meth:`pathlib.Path.is_file` would give ``False``.
+    """Stat a FASTQ path (one call instead of is_dir, is_file and stat).
+
+    Returns ``None`` where :meth:`pathlib.Path.is_file` would give ``False``.
     """
     try:
         return Path(path).stat()

@@ -180,6 +180,7 @@ def write_mqc_table(
     table: pd.DataFrame,
     headers: Mapping[str, Mapping[str, Any]],
     first_column: str,
+    row_label: str | None = None,
 ) -> None:
     """Write a MultiQC custom-content JSON section with a table.
 
@@ -190,6 +191,9 @@ def write_mqc_table(
         the columns named in ``headers`` are shown, NaN as empty cells.
     headers
         MultiQC column settings (``title``, ``format``, ``suffix``, ...) by column.
+    row_label
+        What the rows are, plural (``"cell lines"``): the table's subtitle counts them
+        ("3 cell lines"). Without it there is no count (MultiQC would call them samples).
     """
     data = {
         str(label): {
@@ -205,6 +209,7 @@ def write_mqc_table(
             "id": f"{Path(path).name.removesuffix('_mqc.json')}_table",
             "col1_header": first_column,
             "sort_rows": False,
+            "series_label": row_label or False,
         },
         "headers": {column: dict(settings) for column, settings in headers.items()},
         "data": data,

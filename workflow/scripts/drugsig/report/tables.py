@@ -140,6 +140,8 @@ def _summary_config(padj: float, min_abs_log2fc: float) -> dict[str, Any]:
             "col1_header": "Contrast",
             "sort_rows": False,
             "no_violin": True,
+            # the subtitle counts the rows: contrasts, not samples
+            "series_label": "contrasts",
         },
         "headers": {
             "kind": column("Kind", "treatment (drug vs vehicle), genotype or explicit"),

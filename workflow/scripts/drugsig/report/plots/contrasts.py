@@ -353,6 +353,17 @@ def _dashed(value: float) -> dict[str, object]:
     return {"value": value, "color": "#444444", "dash": "dash", "width": 1}
 
 
+def _axis_range(
+    datasets: Sequence[Sequence[Mapping[str, Any]]], axis: str, minimum: float
+) -> float:
+    """Return the half-width of a symmetric axis holding every point of every dataset.
+
+    With a margin, so that no point is cut in half at the edge; all contrasts share it.
+    """
+    values = [abs(float(point[axis])) for points in datasets for point in points]
+    return round(1.08 * max([minimum, *(v for v in values if np.isfinite(v))]), 2)
+
+
 def write_contrast_sections(
     tables: Mapping[str, pd.DataFrame],
     signatures_cfg: Mapping[str, Any],
@@ -415,6 +426,8 @@ def write_contrast_sections(
             "tt_label": "<br>log2 fold change: %{x:.2f}<br>-log10 padj: %{y:.2f}",
             "x_lines": [_dashed(-min_abs), _dashed(min_abs)],
             "y_lines": [_dashed(float(-np.log10(padj)))],
+            "xmin": -_axis_range(volcano, "x", 1.5 * min_abs),
+            "xmax": _axis_range(volcano, "x", 1.5 * min_abs),
         },
         labels,
     )
@@ -439,6 +452,8 @@ def write_contrast_sections(
             "marker_line_width": 0,
             "tt_label": "<br>baseMean: %{x:,.0f}<br>log2 fold change: %{y:.2f}",
             "y_lines": [_dashed(-min_abs), _dashed(min_abs)],
+            "ymin": -_axis_range(ma, "y", 1.5 * min_abs),
+            "ymax": _axis_range(ma, "y", 1.5 * min_abs),
         },
         labels,
     )
