@@ -15,7 +15,12 @@ import yaml
 REPO = Path(__file__).resolve().parents[2]
 SCRIPTS = REPO / "workflow" / "scripts"
 # import name -> conda package name, where they differ
-CONDA_NAMES = {"yaml": "pyyaml", "isal": "python-isal", "matplotlib": "matplotlib-base"}
+CONDA_NAMES = {
+    "yaml": "pyyaml",
+    "isal": "python-isal",
+    "matplotlib": "matplotlib-base",
+    "PIL": "pillow",
+}
 RULE = re.compile(r"^\s*rule (\w+):\n(.*?)(?=^\s*rule |\Z)", re.M | re.S)
 
 

@@ -127,6 +127,7 @@ def test_lrt_genes_are_used_when_the_index_matches(experiment):
     assert series["trend_test"].tolist() == ["DESeq2 LRT", "quadratic trend (fallback)"]
     genes = pd.read_csv(out / "genes.tsv", sep="\t")
     assert sorted(genes.loc[genes["drug"] == "A", "gene_id"]) == ["G000", "G001"]
+    assert sorted(genes.loc[genes["drug"] == "A", "trend_padj"]) == [0.001, 0.01]
 
 
 def test_benchmark_response_options():

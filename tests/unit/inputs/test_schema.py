@@ -31,9 +31,9 @@ def test_misspelt_top_level_key_gets_suggestion():
         validate_config({**MINIMAL, "trimmming": {}}, "my.yaml")
     assert str(error.value) == (
         "my.yaml: top level: unknown key 'trimmming' (did you mean 'trimming'?). Allowed keys: "
-        "aligner, comparison, counting, counts, diffexp, dose_response, fastq_qc, genesets, "
-        "hisat2, qpcr, reference, resistance, sample_qc, samples, signatures, star, trimming, "
-        "units, viability."
+        "aligner, comparison, concentration_response, counting, counts, diffexp, "
+        "dose_response, fastq_qc, genesets, hisat2, qpcr, reference, resistance, sample_qc, "
+        "samples, signatures, star, trimming, units, viability."
     )
 
 

@@ -114,8 +114,8 @@ def read_expression(path: str | Path) -> tuple[pd.DataFrame, pd.Series]:
     return table.astype(float), names
 
 
-def _lrt_genes(index: str | Path | None, entry: Series, fdr: float) -> list[str] | None:
-    """Responsive genes of the DESeq2 LRT for this series, or None without a matching row."""
+def _lrt_padj(index: str | Path | None, entry: Series) -> pd.Series | None:
+    """LRT padj of every tested gene of this series (by gene_id), or None without a matching row."""
     if index is None or not Path(index).is_file():
         return None
     table = pd.read_csv(index, sep="\t", dtype=str, keep_default_na=False)
@@ -131,8 +131,10 @@ def _lrt_genes(index: str | Path | None, entry: Series, fdr: float) -> list[str]
     if len(match) != 1:
         return None
     result = pd.read_csv(Path(index).parent / f"{match['series'].iloc[0]}.tsv", sep="\t")
-    padj = pd.to_numeric(result["padj"], errors="coerce")
-    return result.loc[padj < fdr, "gene_id"].astype(str).tolist()
+    return pd.Series(
+        pd.to_numeric(result["padj"], errors="coerce").to_numpy(),
+        index=result["gene_id"].astype(str),
+    )
 
 
 def read_viability_fits(path: str | Path | None) -> pd.DataFrame:
@@ -265,11 +267,11 @@ def run_fits(
         conc = pd.Series(entry.concentrations, index=entry.samples)[keep]
         y = expr[keep]
         y = y[y.var(axis=1) > 0]
-        genes = _lrt_genes(lrt_index, entry, settings["fdr"])
-        if genes is not None:
+        lrt = _lrt_padj(lrt_index, entry)
+        if lrt is not None:
             row["trend_test"] = "DESeq2 LRT"
-            padj = pd.Series(np.nan, index=y.index)
-            genes = [g for g in genes if g in y.index]
+            padj = lrt[~lrt.index.duplicated()]
+            genes = [g for g in padj.index[padj < settings["fdr"]] if g in y.index]
         else:
             row["trend_test"] = "quadratic trend (fallback)"
             trend = trend_test(y, conc.to_numpy(), fdr=settings["fdr"])
