@@ -40,6 +40,8 @@ rule all:
         # common.smk); each stage's outputs are gathered where they are defined.
         "results/counts/counts.tsv",
         "results/de/contrasts.tsv",
+        "results/de/lrt/series.tsv",
+        "results/multiqc/custom/lrt_series_mqc.tsv",
         "results/signatures/cross_drug.tsv",
         "results/signatures/marker_panel.tsv",
         "results/multiqc/multiqc_report.html",

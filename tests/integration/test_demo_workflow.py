@@ -42,6 +42,9 @@ UPPER_CONTRASTS = [contrast(drug, dose) for drug in DRUGS for dose in DOSES[drug
 TOP_CONTRASTS = [contrast(drug, DOSES[drug][-1]) for drug in DRUGS]
 RESISTANCE = "A2780_MilciclibR_vs_parental"
 CONTRASTS = [*DOSE_CONTRASTS, RESISTANCE]
+# Milademetan at 6 h and 24 h with DMSO at both: a time x treatment interaction per dose
+INTERACTIONS = [f"SJSA-1_Milademetan_{dose}_24h_vs_6h_interaction" for dose in DOSES["Milademetan"]]
+ALL_CONTRASTS = [*DOSE_CONTRASTS, *INTERACTIONS, RESISTANCE]  # order of contrasts.tsv
 P53_TARGETS = ["CDKN1A", "BBC3", "MDM2", "GDF15"]
 PADJ = 0.05
 
@@ -68,8 +71,29 @@ def de_table(results, contrast):
 
 
 def test_contrasts_are_those_of_the_truth_table(results, truth):
-    names = pd.read_csv(results / "de" / "contrasts.tsv", sep="\t")["name"].tolist()
+    described = pd.read_csv(results / "de" / "contrasts.tsv", sep="\t")
+    names = described.loc[described["kind"] != "interaction", "name"].tolist()
     assert names == CONTRASTS == list(dict.fromkeys(truth["contrast"]))
+    assert described["name"].tolist() == ALL_CONTRASTS
+    assert described.loc[described["kind"] == "interaction", "name"].tolist() == INTERACTIONS
+
+
+def test_lrt_of_every_dose_series(results):
+    index = pd.read_csv(results / "de" / "lrt" / "series.tsv", sep="\t", dtype=str)
+    assert list(index.columns) == [
+        "series", "factor", "cell_line", "genotype", "drug", "time", "levels", "samples",
+        "n_samples", "n_significant",
+    ]  # fmt: skip
+    assert index["series"].tolist() == [
+        f"SJSA-1_parental_{drug}_{time}_dose" for drug, time in SERIES
+    ]
+    assert (index["n_samples"] == "13").all()
+    for row in index.to_dict("records"):
+        assert row["levels"] == ";".join(["0", *DOSES[row["drug"]]])
+        table = pd.read_csv(results / "de" / "lrt" / f"{row['series']}.tsv", sep="\t")
+        assert int(row["n_significant"]) == (table["padj"] < PADJ).sum()
+        if row["time"] == "24h":  # every p53 target responds at 24 h
+            assert set(P53_TARGETS) <= set(table.loc[table["padj"] < PADJ, "gene_name"])
 
 
 def test_count_matrix_has_every_sample_and_gene_names(results):
@@ -221,7 +245,7 @@ def test_signature_tables(results):
     assert len(pairs) == 3
     assert (pairs["n_shared"] >= 8).all() and (pairs["jaccard"] > 0.4).all(), pairs
     panel = pd.read_csv(results / "signatures" / "marker_panel.tsv", sep="\t")
-    assert set(panel["contrast"]) == set(CONTRASTS)
+    assert set(panel["contrast"]) == set(ALL_CONTRASTS)
     assert {"CDKN1A", "BBC3", "MDM2", "GDF15"} <= set(panel["gene_name"])
 
 
@@ -244,11 +268,13 @@ def test_multiqc_report_has_tool_and_workflow_sections(results):
     html = (results / "multiqc" / "multiqc_report.html").read_text()
     for section in ("Cutadapt", "STAR", "featureCounts", "Samtools", "de_summary", "marker_panel"):
         assert section in html, section
+    for section in ("lrt_series", "excluded_samples"):  # the LRT series; no sample excluded
+        assert section in html, section
 
 
 def test_every_heavy_rule_wrote_a_benchmark(results):
     # star_index is cacheable between workflows instead (Snakemake allows one or the other)
-    for rule in ("reads_to_counts", "deseq2", "concentration_response_fit"):
+    for rule in ("reads_to_counts", "deseq2", "deseq2_lrt", "concentration_response_fit"):
         assert list((results / "benchmarks").rglob(f"*{rule}*")), rule
 
 
@@ -335,7 +361,7 @@ def test_multiqc_pca_volcano_and_ma_are_interactive(results):
     assert f"counts of the {min(n_genes, 500):,} most variable genes" in pca["description"]
     assert len(pca["data"]["points"]) == 52
     volcano = json.loads((custom / "plot_volcano_mqc.json").read_text())
-    assert [label["name"] for label in volcano["pconfig"]["data_labels"]] == CONTRASTS
+    assert [label["name"] for label in volcano["pconfig"]["data_labels"]] == ALL_CONTRASTS
     assert not (custom / "plot_volcano_mqc.html").exists()
 
 

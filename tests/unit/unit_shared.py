@@ -14,8 +14,16 @@ from PIL import Image
 
 from drugsig.analysis.genesets import RESULT_COLUMNS as GENESET_COLUMNS
 from drugsig.diffexp.deseq import CONTRAST_COLUMNS, RESULT_COLUMNS
+from drugsig.inputs.schema import fill_defaults, load_schema
 
 NAN = float("nan")
+
+
+def diffexp_config(**overrides) -> dict:
+    """The ``diffexp`` config section with the schema's defaults, as the workflow sees it,
+    but one thread and no shrinkage (fast), then ``overrides``."""
+    section = fill_defaults({"diffexp": {}}, load_schema("config"))["diffexp"]
+    return {**section, "shrink": False, "n_cpus": 1, **overrides}
 
 
 def svg_text(path: Path) -> str:

@@ -127,6 +127,7 @@ rule dose_response:
     input:
         contrasts="results/de/contrasts.tsv",
         samples=config["samples"],
+        lrt="results/de/lrt/series.tsv",
     output:
         dose=report(
             "results/dose_response/dose_response.tsv",
@@ -150,6 +151,8 @@ rule dose_response:
         runtime=10,
     params:
         de_tables=DE_TABLES,
+        lrt_tables=LRT_TABLES,
+        alpha=config["diffexp"]["alpha"],
         genotype_column=config["diffexp"]["genotype_column"],
         dose_response=config["dose_response"],
     script:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(workflow.basedir) / "workflow" / "scripts"))
 
+from drugsig.analysis.dose_response import lrt_series
 from drugsig.counts.matrix import check_count_matrix_header
 from drugsig.errors import InputError
 from drugsig.inputs.design import build_contrasts
@@ -32,16 +33,35 @@ try:
         else {}
     )
     CONTRASTS = build_contrasts(SAMPLES, config["diffexp"], source=config["samples"])
+    LRT_SERIES = (
+        lrt_series(
+            SAMPLES, CONTRASTS, config["diffexp"], config["diffexp"]["lrt_min_levels"]
+        )
+        if config["diffexp"]["lrt"]
+        else []
+    )
     # The user's own reference files and count matrix: their start (empty, binary,
     # spreadsheet, not gzip, no '>' header, ...); the rest is read by the first jobs.
     for kind in ("fasta", "gtf"):
         if REFERENCE.get(kind):
             check_source_file(REFERENCE[kind], kind)
     if COUNTS_MODE:
-        check_count_matrix_header(config["counts"], SAMPLES)
+        check_count_matrix_header(
+            config["counts"], SAMPLES, config["counts_extra_columns"]
+        )
 except InputError as error:
     sys.exit(f"Error: {error}")
+# Only the included samples: those with an `exclude` reason are left out everywhere.
 SAMPLE_NAMES = list(SAMPLES.index)
+if SAMPLES.attrs["excluded"]:
+    print(
+        f"{len(SAMPLES.attrs['excluded'])} sample(s) excluded (column 'exclude' of "
+        f"{config['samples']}): "
+        + "; ".join(
+            f"{name}: {why}" for name, why in SAMPLES.attrs["excluded"].items()
+        ),
+        file=sys.stderr,
+    )
 # Input functions run once per job: everything they return is looked up here, once.
 RAW_READS = {
     sample: [fq for unit in units for fq in unit.files]
@@ -55,6 +75,8 @@ CONTRAST_NAMES = [contrast.name for contrast in CONTRASTS]
 DE_TABLES = expand("results/de/{contrast}.tsv", contrast=CONTRAST_NAMES)
 SIGNATURE_TABLES = expand("results/signatures/{contrast}.tsv", contrast=CONTRAST_NAMES)
 GENESET_TABLES = expand("results/genesets/{contrast}.tsv", contrast=CONTRAST_NAMES)
+# Likewise the per-series LRT tables, read through results/de/lrt/series.tsv.
+LRT_TABLES = [f"results/de/lrt/{series.name}.tsv" for series in LRT_SERIES]
 DOWNLOADED = "resources/reference/download"
 SOURCE_FASTA = (
     f"{DOWNLOADED}/genome.fa.gz" if "preset" in REFERENCE else REFERENCE.get("fasta")

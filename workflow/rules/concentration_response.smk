@@ -21,7 +21,7 @@ except InputError as error:
 CR_DIR = "results/concentration_response"
 # The DESeq2 likelihood-ratio test of the DE stage selects the responsive genes when it
 # runs (diffexp.lrt); otherwise the fallback trend test does.
-CR_LRT = ["results/de/lrt/series.tsv"] if config["diffexp"].get("lrt", False) else []
+CR_LRT = ["results/de/lrt/series.tsv"] if config["diffexp"]["lrt"] else []
 CR_VIABILITY = ["results/viability/fits.tsv"] if "viability" in config else []
 CR_PLOTS = {
     f"{name}_{suffix}": f"{CR_DIR}/{name}.{suffix}"

@@ -19,5 +19,7 @@ rule import_counts:
     resources:
         mem_mb=per_sample_mem_mb(1000, 5),
         runtime=30,
+    params:
+        extra_columns=config["counts_extra_columns"],
     script:
         "../scripts/import_counts.py"

@@ -12,6 +12,8 @@ report: "../report/workflow.rst"
 MULTIQC_INPUTS = [
     "results/multiqc/custom/de_summary_mqc.tsv",
     "results/multiqc/custom/marker_panel_mqc.tsv",
+    "results/multiqc/custom/lrt_series_mqc.tsv",
+    "results/multiqc/custom/excluded_samples_mqc.html",
     *ANALYSIS_REPORT_TABLES,
     *CR_REPORT_FILES,
     *PLOT_REPORT_SECTIONS.values(),

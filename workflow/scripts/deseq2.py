@@ -15,4 +15,5 @@ write_de(
     normalized=snakemake.output.normalized,
     contrasts=snakemake.output.contrasts,
     inference=VectorizedInference(n_cpus=snakemake.threads),
+    excluded=snakemake.output.excluded,
 )

@@ -15,4 +15,7 @@ write_dose_response(
     dose_response_cfg=snakemake.params.dose_response,
     dose_out=snakemake.output.dose,
     time_out=snakemake.output.time,
+    lrt_index=snakemake.input.lrt,
+    lrt_tables=require_files(snakemake.params.lrt_tables, "deseq2_lrt"),
+    alpha=snakemake.params.alpha,
 )

@@ -11,4 +11,5 @@ write_imported_counts(
     samples_path=snakemake.input.samples,
     genes_path=snakemake.input.get("genes"),
     output=snakemake.output[0],
+    extra_columns=snakemake.params.extra_columns,
 )

@@ -9,8 +9,10 @@ from drugsig.analysis.dose_response import (
     contrast_design,
     find_series,
     hours,
+    lrt_series,
     response_table,
     score,
+    series_name,
     write_dose_response,
 )
 from drugsig.diffexp.deseq import CONTRAST_COLUMNS, RESULT_COLUMNS
@@ -219,6 +221,55 @@ def test_response_table():
     assert table["rho"].tolist() == pytest.approx([1.0, -1.0, -0.5])
     assert table["max_abs_log2fc"].tolist() == [3.0, 2.0, 0.5]
     assert table["change"].tolist() == pytest.approx([2.9, -1.8, -0.1])
+
+
+def test_response_table_lrt_filter():
+    """In a series with an LRT, only genes with LRT padj < alpha are called."""
+    tables = {
+        "N0.1": de_table({"G1": 0.1, "G2": -0.2}),
+        "N1": de_table({"G1": 1.0, "G2": -1.0}),
+        "N10": de_table({"G1": 3.0, "G2": -2.0}),
+    }
+    keys = {"cell_line": "L", "genotype": "parental", "drug": "N", "time": "24h"}
+    series = Series(keys, ["0.1", "1", "10"], ["N0.1", "N1", "N10"])
+    assert series_name(keys, "dose") == "L_parental_N_24h_dose"
+    padj = {"L_parental_N_24h_dose": pd.Series({"G1": 0.001, "G2": 0.2})}
+    table = response_table(tables, [series], "dose", 0.9, 1.0, padj, alpha=0.05)
+    assert table.set_index("gene_id")["call"].to_dict() == {"G1": "increasing", "G2": "none"}
+    # another series' LRT does not filter this one
+    other = {"L_parental_N_6h_dose": pd.Series({"G1": 1.0, "G2": 1.0})}
+    table = response_table(tables, [series], "dose", 0.9, 1.0, other, alpha=0.05)
+    assert set(table["call"]) == {"increasing", "decreasing"}
+
+
+def test_lrt_series_from_contrasts():
+    from drugsig.inputs.design import build_contrasts
+
+    cfg = {
+        "vehicle": "DMSO",
+        "genotype_column": "genotype",
+        "parental": "parental",
+        "covariates": [],
+        "contrasts": [],
+        "interactions": False,
+    }
+    samples = SAMPLES.drop(index=["E1", "E2"])  # no vehicle at 6 h
+    found = lrt_series(samples, build_contrasts(samples, cfg), cfg)
+    # 24 h: the vehicle and three doses
+    assert [(one.name, one.factor, one.levels) for one in found] == [
+        ("L_parental_N_24h_dose", "dose", ["0", "0.1", "1", "10"])
+    ]
+    assert found[0].samples == {
+        "V1": "0",
+        "V2": "0",
+        "L1": "0.1",
+        "L2": "0.1",
+        "M1": "1",
+        "M2": "1",
+        "H1": "10",
+        "H2": "10",
+    }
+    assert lrt_series(samples, build_contrasts(samples, cfg), cfg, min_levels=5) == []
 
 
 def test_response_table_without_series():

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 from pydeseq2.default_inference import DefaultInference
 from pydeseq2.preprocessing import deseq2_norm
+from unit_shared import diffexp_config
 
 from drugsig.diffexp.deseq import (
     CONTRAST_COLUMNS,
@@ -18,21 +19,6 @@ from drugsig.errors import InputError
 from drugsig.inputs.design import Contrast, build_contrasts
 
 DISPERSION = 0.05
-
-
-def diffexp(**overrides) -> dict:
-    return {
-        "vehicle": "DMSO",
-        "genotype_column": "genotype",
-        "parental": "parental",
-        "covariates": [],
-        "contrasts": [],
-        "min_count": 10,
-        "alpha": 0.05,
-        "shrink": False,
-        "n_cpus": 1,
-        **overrides,
-    }
 
 
 def make_samples(conditions: list[str], **columns: list[str]) -> pd.DataFrame:
@@ -84,7 +70,7 @@ def drugs():
     counts.loc[190:, list(samples.index)] = 0
     counts.loc[190, "S00"] = 9  # 9 reads in total: dropped
     counts.loc[191, "S00"] = 10  # 10 reads: kept
-    cfg = diffexp(shrink=True)
+    cfg = diffexp_config(shrink=True)
     result = differential_expression(counts, samples, build_contrasts(samples, cfg), cfg)
     return samples, counts, log2fc, result
 
@@ -238,7 +224,7 @@ def two_lines():
 
 def test_contrasts_of_several_cell_lines_are_fitted_per_cell_line(two_lines):
     samples, counts = two_lines
-    cfg = diffexp()
+    cfg = diffexp_config()
     result = differential_expression(counts, samples, build_contrasts(samples, cfg), cfg)
     assert list(result.tables) == ["A_Drug_vs_DMSO", "B_Drug_vs_DMSO"]
     assert list(result.contrasts["cell_line"]) == ["A", "B"]
@@ -261,9 +247,11 @@ def test_covariate_absorbs_a_batch_effect():
     mean = np.exp(rng.uniform(np.log(100), np.log(1000), 120))
     log2fc = effects(samples, 120, Drug=[(0, 20, 1.5)], b2=[(10, 30, 3.0)])
     counts = simulate(samples, mean, log2fc, seed=6)
-    contrasts = build_contrasts(samples, diffexp())
-    with_batch = differential_expression(counts, samples, contrasts, diffexp(covariates=["batch"]))
-    without = differential_expression(counts, samples, contrasts, diffexp())
+    contrasts = build_contrasts(samples, diffexp_config())
+    with_batch = differential_expression(
+        counts, samples, contrasts, diffexp_config(covariates=["batch"])
+    )
+    without = differential_expression(counts, samples, contrasts, diffexp_config())
     table = with_batch.tables["Drug_vs_DMSO"]
     assert_recovered(table, gene_ids(0, 20), 1.5)
     both = gene_ids(10, 20)  # drug and batch effects
@@ -276,7 +264,7 @@ def test_covariate_absorbs_a_batch_effect():
 def test_confounded_covariate_is_an_input_error():
     samples = make_samples(["DMSO"] * 2 + ["Drug"] * 2, batch=["b1", "b1", "b2", "b2"])
     counts = simulate(samples, np.full(20, 100.0), np.zeros((4, 20)), seed=7)
-    cfg = diffexp(covariates=["batch"])
+    cfg = diffexp_config(covariates=["batch"])
     with pytest.raises(InputError) as error:
         differential_expression(counts, samples, build_contrasts(samples, cfg), cfg)
     assert str(error.value) == (
@@ -297,7 +285,7 @@ def test_inference_is_passed_through(two_lines):
             Counting.calls += 1
             return super().wald_test(*args, **kwargs)
 
-    cfg = diffexp()
+    cfg = diffexp_config()
     differential_expression(
         counts, line_a, build_contrasts(line_a, cfg), cfg, inference=Counting(n_cpus=1)
     )
@@ -342,7 +330,7 @@ def test_write_de_reruns_are_byte_identical(tmp_path, two_lines):
     counts[["gene_id", "gene_name", *samples.index]].head(40).to_csv(
         counts_path, sep="\t", index=False
     )
-    cfg = diffexp(shrink=True)
+    cfg = diffexp_config(shrink=True)
     outputs = []
     for run in ("first", "second"):
         out = tmp_path / run

@@ -133,7 +133,12 @@ def test_varying_doses_and_times_are_inserted():
         "Nutlin-3a_5_24h_vs_DMSO",
         "Nutlin-3a_5_48h_vs_DMSO",
         "Milademetan_48h_vs_DMSO",
+        # the drug at 5 at both times, with the vehicle at each: time x treatment
+        "Nutlin-3a_5_48h_vs_24h_interaction",
     ]
+    assert "Nutlin-3a_5_48h_vs_24h_interaction" not in names(
+        build_contrasts(sheet(rows), config(interactions=False))
+    )
 
 
 def test_vehicle_dose_is_ignored():
@@ -158,7 +163,26 @@ def test_resistant_line_treated_and_untreated():
         ("MilciclibR_Milciclib_vs_DMSO", "treatment", "condition", "Milciclib", "DMSO"),
         ("MilciclibR_vs_parental", "genotype", "genotype", "MilciclibR", "parental"),
         ("MilciclibR_Milciclib_vs_parental", "genotype", "genotype", "MilciclibR", "parental"),
+        # the drug on both genotypes, each with its vehicle: genotype x treatment
+        (
+            "Milciclib_MilciclibR_vs_parental_interaction",
+            "interaction",
+            "genotype",
+            "MilciclibR",
+            "parental",
+        ),
     ]
+    interaction = contrasts[-1]
+    labels = {c.name: (c.treatment_group, c.reference_group) for c in contrasts}
+    treated, resistant_vehicle = labels["MilciclibR_Milciclib_vs_DMSO"]
+    parental_drug, parental_vehicle = labels["Milciclib_vs_DMSO"]
+    assert interaction.terms == (
+        (treated, 1.0),
+        (resistant_vehicle, -1.0),
+        (parental_drug, -1.0),
+        (parental_vehicle, 1.0),
+    )
+    assert interaction.reference_group == parental_vehicle  # fitted with the parental family
 
 
 def test_genotype_contrast_needs_a_matching_parental_group():
@@ -243,6 +267,34 @@ def test_single_replicate_group_is_refused_in_default_mode():
         "group are required. DESeq2 can technically fit a group without replicates, but "
         "its fold changes and p-values are then unreliable, so drugsig refuses. Add "
         "replicates or choose other contrasts (diffexp.contrasts)."
+    )
+
+
+def test_one_sample_per_cell_line_and_condition_says_how_to_block_the_lines():
+    """Lines as replicates: the error tells how; done that way, the lines are the block."""
+    lines = ["SJSA-1", "MCF-7", "HCT116"]
+    rows = [(f"{line}_{drug}", drug, line) for line in lines for drug in ("DMSO", "Nutlin-3a")]
+    with pytest.raises(InputError) as error:
+        build_contrasts(sheet(rows), config())
+    assert str(error.value) == (
+        "config/samples.tsv: contrast 'SJSA-1_Nutlin-3a_vs_DMSO': the treatment group "
+        "(cell_line=SJSA-1, condition=Nutlin-3a) has only 1 replicate (SJSA-1_Nutlin-3a); "
+        "at least 2 per group are required. DESeq2 can technically fit a group without "
+        "replicates, but its fold changes and p-values are then unreliable, so drugsig "
+        "refuses. Add replicates or choose other contrasts (diffexp.contrasts). Each cell "
+        "line is fitted on its own, so with one sample per cell line and condition no "
+        "group has replicates. To test the drug across the lines, make the lines the "
+        "replicates and the block: put them in another column (e.g. 'line'), give "
+        "'cell_line' one value for all of them (or drop it) and add that column to "
+        "diffexp.covariates (a paired design; README, 'Blocking factors')."
+    )
+    blocked = sheet([(sample, drug, None) for sample, drug, _ in rows])
+    blocked["line"] = [line for _, _, line in rows]
+    (contrast,) = build_contrasts(blocked, config(covariates=["line"]))
+    assert (contrast.name, contrast.treatment, contrast.reference) == (
+        "Nutlin-3a_vs_DMSO",
+        "Nutlin-3a",
+        "DMSO",
     )
 
 

@@ -31,7 +31,8 @@ def test_misspelt_top_level_key_gets_suggestion():
         validate_config({**MINIMAL, "trimmming": {}}, "my.yaml")
     assert str(error.value) == (
         "my.yaml: top level: unknown key 'trimmming' (did you mean 'trimming'?). Allowed keys: "
-        "aligner, comparison, concentration_response, counting, counts, diffexp, "
+        "aligner, comparison, concentration_response, counting, counts, counts_extra_columns, "
+        "diffexp, "
         "dose_response, fastq_qc, genesets, hisat2, qpcr, reference, resistance, sample_qc, "
         "samples, signatures, star, trimming, units, viability."
     )

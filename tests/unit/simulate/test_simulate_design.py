@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from unit_shared import diffexp_config
 
 from drugsig.errors import InputError
 from drugsig.inputs.design import build_contrasts, group_labels
@@ -34,13 +35,7 @@ from drugsig.simulate.effects import (
 from drugsig.simulate.experiment import Settings, _write_sheets
 from drugsig.simulate.reads import Strandedness
 
-DIFFEXP = {
-    "vehicle": "DMSO",
-    "genotype_column": "genotype",
-    "parental": "parental",
-    "covariates": [],
-    "contrasts": [],
-}
+DIFFEXP = diffexp_config()
 
 
 def sheet(tmp_path: Path, replicates: int = 2, control_replicates: int = 3):
@@ -119,12 +114,18 @@ def test_dose_labels_have_no_dots():
 
 
 def test_sheet_passes_the_schema_and_contrasts_match_the_workflow(tmp_path):
-    """The truth table's contrasts are exactly the workflow's default contrasts, in
-    order, and compare the same samples."""
+    """The truth table's contrasts are exactly the workflow's default pairwise contrasts,
+    in order, and compare the same samples; the workflow adds one time x treatment
+    interaction per Milademetan dose (6 h and 24 h, DMSO at both), which has no truth row."""
     samples, table = sheet(tmp_path)
     assert table.loc["SJSA-1_Nutlin-3a_1p6uM_24h_2", ["dose", "time"]].tolist() == ["1.6", "24h"]
-    workflow = build_contrasts(table, DIFFEXP)
+    everything = build_contrasts(table, DIFFEXP)
+    workflow = [c for c in everything if c.kind != "interaction"]
     assert [c.name for c in workflow] == [c.name for c in DEMO_CONTRASTS]
+    assert [c.name for c in everything if c.kind == "interaction"] == [
+        f"SJSA-1_Milademetan_{dose}_24h_vs_6h_interaction"
+        for dose in ("0.005", "0.016", "0.05", "0.16", "0.5")
+    ]
     assert DEMO_CONTRASTS[0].name == "SJSA-1_Milademetan_0.005_24h_vs_DMSO"
     assert DEMO_CONTRASTS[-2].name == "SJSA-1_Milademetan_0.5_6h_vs_DMSO"
     assert DEMO_CONTRASTS[-1].name == "A2780_MilciclibR_vs_parental"
@@ -139,7 +140,8 @@ def test_sheet_passes_the_schema_and_contrasts_match_the_workflow(tmp_path):
 
 def test_contrasts_with_more_replicates_still_match(tmp_path):
     _, table = sheet(tmp_path, replicates=3, control_replicates=2)
-    assert [c.name for c in build_contrasts(table, DIFFEXP)] == [c.name for c in DEMO_CONTRASTS]
+    pairwise = [c.name for c in build_contrasts(table, DIFFEXP) if c.kind != "interaction"]
+    assert pairwise == [c.name for c in DEMO_CONTRASTS]
 
 
 def test_hill_fraction_follows_ec50_and_hill():

@@ -5,6 +5,8 @@ Every reader of a workflow table lives here, so that each table is parsed one wa
 * :func:`read_counts`: ``results/counts/counts.tsv`` (``gene_id``, ``gene_name``, one
   column per sample).
 * :func:`read_contrasts`: ``results/de/contrasts.tsv``, one row per contrast.
+* :func:`read_lrt_index`: ``results/de/lrt/series.tsv``, one row per LRT series
+  (its per-series tables are read with :func:`read_de_table`).
 * :func:`read_de_table`: a per-contrast DE table (``results/de/{contrast}.tsv``) or any
   table with the same gene columns (signatures, marker panel).
 * :func:`load_contrast_tables`: the contrasts and every contrast's table at once, the
@@ -45,6 +47,28 @@ def read_de_table(path: str | Path) -> pd.DataFrame:
 def read_contrasts(path: str | Path) -> pd.DataFrame:
     """Read ``contrasts.tsv`` as text (an empty ``cell_line`` stays ``""``)."""
     return pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+
+
+LRT_INDEX_COLUMNS = [
+    "series",
+    "factor",
+    "cell_line",
+    "genotype",
+    "drug",
+    "time",
+    "levels",
+    "samples",
+    "n_samples",
+    "n_significant",
+]
+
+
+def read_lrt_index(path: str | Path) -> pd.DataFrame:
+    """Read ``results/de/lrt/series.tsv`` (text columns as text, counts as integers)."""
+    table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+    for column in ("n_samples", "n_significant"):
+        table[column] = pd.to_numeric(table[column], errors="coerce").astype("Int64")
+    return table
 
 
 def match_contrast_files(

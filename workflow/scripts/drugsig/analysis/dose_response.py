@@ -29,6 +29,12 @@ log2 fold change, else the MLE, see :mod:`drugsig.analysis.signatures`) along th
   and says nothing, so the call is instead ``increasing`` (``decreasing``) when
   ``change >= min_abs_log2fc`` (``<= -min_abs_log2fc``): the difference between the
   two levels is itself a large effect. ``none`` otherwise.
+* LRT gene filter: a series with a likelihood ratio test (``diffexp.lrt``, dose series
+  and time courses with >= 3 levels, see :func:`lrt_series` and
+  :mod:`drugsig.diffexp.lrt`) calls a gene ``increasing`` / ``decreasing`` only if its
+  LRT ``padj < diffexp.alpha``: the trend must rest on a change in expression across
+  the levels that is significant as a whole. Series without an LRT (two-level time
+  series, ``diffexp.lrt: false``) are called on the trend alone.
 
 Outputs
 -------
@@ -51,7 +57,6 @@ there is no series.
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -60,14 +65,16 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 
+from drugsig.inputs.design import Contrast, hours, model_groups, sanitize_name
 from drugsig.inputs.sheets import load_samples
 from drugsig.io import write_table_atomic
 from drugsig.tables import (
     effect_size,
     load_contrast_tables,
     read_contrasts,
+    read_de_table,
+    read_lrt_index,
 )
 
 Factor = Literal["dose", "time"]
@@ -75,8 +82,6 @@ CALLS = ["increasing", "decreasing", "none"]
 SCORE_COLUMNS = ["gene_id", "gene_name", "log2fc", "rho", "max_abs_log2fc", "change", "call"]
 _KEYS = ["cell_line", "genotype", "drug"]
 _FIXED: dict[Factor, Factor] = {"dose": "time", "time": "dose"}
-_HOURS = {"s": 1 / 3600, "min": 1 / 60, "h": 1.0, "d": 24.0}
-_TIME = re.compile(r"(?P<number>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*(?P<unit>s|min|h|d)?", re.I)
 
 
 def columns(factor: Factor) -> list[str]:
@@ -101,14 +106,6 @@ class Series:
     keys: dict[str, str]
     labels: list[str]
     contrasts: list[str]
-
-
-def hours(label: str) -> float | None:
-    """Convert a time point to hours (``30min`` -> 0.5, ``2d`` -> 48); ``None`` if unreadable."""
-    match = _TIME.fullmatch(label.strip())
-    if match is None:
-        return None
-    return float(match["number"]) * _HOURS[(match["unit"] or "h").lower()]
 
 
 def _single(values: pd.Series) -> str | None:
@@ -205,6 +202,129 @@ def find_series(design: pd.DataFrame, factor: Factor, min_levels: int) -> list[S
     return found
 
 
+def series_name(keys: Mapping[str, str], factor: Factor) -> str:
+    """Name of a series (file name of its LRT table): its keys' values, then ``factor``.
+
+    ``SJSA-1_parental_Nutlin-3a_24h_dose`` (dose series at 24 h),
+    ``SJSA-1_parental_Nutlin-3a_1_time`` (time course at dose 1); empty values are left out.
+    """
+    parts = [sanitize_name(str(keys.get(key, ""))) for key in [*_KEYS, _FIXED[factor]]]
+    return "_".join(part for part in [*parts, factor] if part)
+
+
+@dataclass(frozen=True)
+class LRTSeries:
+    """The samples of one dose series or time course, tested by a likelihood ratio test.
+
+    Attributes
+    ----------
+    name
+        :func:`series_name` of the series.
+    factor
+        ``"dose"`` or ``"time"``.
+    keys
+        ``cell_line``, ``genotype``, ``drug`` and the fixed factor's value (``time`` of
+        a dose series, ``dose`` of a time course).
+    levels
+        The levels in increasing order; a dose series starts with ``"0"``, its vehicle.
+    samples
+        ``{sample: level}`` for every sample of the series, in level order.
+    """
+
+    name: str
+    factor: Factor
+    keys: dict[str, str]
+    levels: list[str]
+    samples: dict[str, str]
+
+
+def contrast_samples(
+    samples: pd.DataFrame, contrasts: Sequence[Contrast], vehicle: str
+) -> pd.DataFrame:
+    """Build the ``contrasts.tsv`` columns :func:`contrast_design` reads from the contrasts.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``name``, ``kind``, ``treatment``, ``reference``, ``treatment_samples`` and
+        ``reference_samples`` (comma-joined), one row per contrast.
+    """
+    rows = []
+    labels: dict[tuple[Any, ...], pd.Series] = {}  # one labelling per model (DAG-time cost)
+    for contrast in contrasts:
+        key = (contrast.subset, contrast.factor)
+        if key not in labels:
+            labels[key] = model_groups(samples, contrast, vehicle)
+        groups = labels[key]
+        rows.append(
+            {
+                "name": contrast.name,
+                "kind": contrast.kind,
+                "treatment": contrast.treatment,
+                "reference": contrast.reference,
+                "treatment_samples": ",".join(groups.index[groups == contrast.treatment_group]),
+                "reference_samples": ",".join(groups.index[groups == contrast.reference_group]),
+            }
+        )
+    columns = ["name", "kind", "treatment", "reference", "treatment_samples", "reference_samples"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def lrt_series(
+    samples: pd.DataFrame,
+    contrasts: Sequence[Contrast],
+    diffexp_cfg: Mapping[str, Any],
+    min_levels: int = 3,
+) -> list[LRTSeries]:
+    """Dose series and time courses to test by LRT, with >= ``min_levels`` levels.
+
+    The series are those of :func:`find_series` (treatment contrasts of one cell line,
+    genotype and drug at one time, resp. one dose). A dose series adds its vehicle (the
+    contrasts' reference samples, same cell line, genotype and time) as dose ``"0"``,
+    which counts as a level; a time course holds the treated samples at each time.
+    Called while the DAG is built (pure pandas).
+
+    Parameters
+    ----------
+    samples
+        The samples sheet, indexed by sample.
+    contrasts
+        From :func:`drugsig.inputs.design.build_contrasts`.
+    diffexp_cfg
+        The ``diffexp`` config section (``vehicle``, ``genotype_column``).
+    min_levels
+        Fewest levels (vehicle included) a series needs.
+
+    Returns
+    -------
+    list of LRTSeries
+        Dose series first, each factor in the order of its first contrast; names are
+        unique (a repeated name gets ``_2``, ``_3``, ...).
+    """
+    frame = contrast_samples(samples, contrasts, diffexp_cfg["vehicle"])
+    design = contrast_design(frame, samples, diffexp_cfg["genotype_column"])
+    by_name = frame.set_index("name")
+    found: list[LRTSeries] = []
+    seen: dict[str, int] = {}
+    for factor, fewest in (("dose", max(min_levels - 1, 1)), ("time", min_levels)):
+        for one in find_series(design, factor, fewest):  # type: ignore[arg-type]
+            members: dict[str, str] = {}
+            levels = list(one.labels)
+            if factor == "dose":
+                levels.insert(0, "0")
+                vehicle = by_name.loc[one.contrasts[0], "reference_samples"].split(",")
+                members.update(dict.fromkeys(vehicle, "0"))
+            for label, name in zip(one.labels, one.contrasts, strict=True):
+                treated = by_name.loc[name, "treatment_samples"].split(",")
+                members.update(dict.fromkeys(treated, label))
+            name = series_name(one.keys, factor)  # type: ignore[arg-type]
+            seen[name] = seen.get(name, 0) + 1
+            if seen[name] > 1:
+                name = f"{name}_{seen[name]}"
+            found.append(LRTSeries(name, factor, dict(one.keys), levels, members))  # type: ignore[arg-type]
+    return found
+
+
 def score(effects: pd.DataFrame, min_abs_rho: float, min_abs_log2fc: float) -> pd.DataFrame:
     """Monotonic trend of each gene's effect sizes along ordered levels.
 
@@ -220,6 +340,8 @@ def score(effects: pd.DataFrame, min_abs_rho: float, min_abs_log2fc: float) -> p
     pandas.DataFrame
         Indexed like ``effects``: ``rho``, ``max_abs_log2fc``, ``change``, ``call``.
     """
+    from scipy.stats import rankdata  # here: this module is imported while the DAG is built
+
     values = effects.to_numpy(dtype=float)
     levels = values.shape[1]
     ranks = rankdata(values, axis=1)
@@ -253,6 +375,8 @@ def response_table(
     factor: Factor,
     min_abs_rho: float,
     min_abs_log2fc: float,
+    lrt_padj: Mapping[str, pd.Series] | None = None,
+    alpha: float = 0.05,
 ) -> pd.DataFrame:
     """Score every gene of every series (see the module docstring).
 
@@ -266,6 +390,12 @@ def response_table(
         ``"dose"`` or ``"time"``.
     min_abs_rho, min_abs_log2fc
         Call thresholds.
+    lrt_padj
+        ``{series name: LRT padj by gene_id}`` (:func:`series_name`): in a series that
+        has an LRT, a gene is called only if its LRT ``padj < alpha`` (missing padj:
+        not called). Series without an LRT are called on the trend alone.
+    alpha
+        FDR level of the LRT gene filter (``diffexp.alpha``).
 
     Returns
     -------
@@ -284,6 +414,10 @@ def response_table(
         ).dropna()
         names = tables[one.contrasts[0]].set_index("gene_id")["gene_name"]
         scored = score(effects, min_abs_rho, min_abs_log2fc)
+        padj = (lrt_padj or {}).get(series_name(one.keys, factor))
+        if padj is not None:
+            passed = (padj.reindex(scored.index) < alpha).to_numpy()
+            scored["call"] = scored["call"].where(passed, CALLS[2])
         scored.insert(0, "gene_name", names.reindex(effects.index))
         scored.insert(
             1,
@@ -314,6 +448,9 @@ def write_dose_response(
     dose_response_cfg: Mapping[str, Any],
     dose_out: str | Path,
     time_out: str | Path,
+    lrt_index: str | Path | None = None,
+    lrt_tables: Sequence[str | Path] = (),
+    alpha: float = 0.05,
 ) -> None:
     """Write the dose-response and time-response tables.
 
@@ -331,7 +468,18 @@ def write_dose_response(
         ``min_abs_log2fc``).
     dose_out, time_out
         Output paths.
+    lrt_index, lrt_tables
+        ``results/de/lrt/series.tsv`` and the per-series LRT tables it lists
+        (``{series}.tsv``): the gene filter of the calls (see :func:`response_table`).
+    alpha
+        FDR level of that filter (``diffexp.alpha``).
     """
+    lrt_padj = {}
+    if lrt_index is not None:
+        paths = {Path(path).name: path for path in lrt_tables}
+        for name in read_lrt_index(lrt_index)["series"]:
+            table = read_de_table(paths[f"{name}.tsv"])
+            lrt_padj[name] = table.set_index("gene_id")["padj"]
     described = read_contrasts(contrasts)
     design = contrast_design(described, load_samples(samples), genotype_column)
     thresholds = dose_response_cfg["min_abs_rho"], dose_response_cfg["min_abs_log2fc"]
@@ -341,5 +489,6 @@ def write_dose_response(
     }
     needed = {name for series in found.values() for one in series for name in one.contrasts}
     _, de_tables = load_contrast_tables(contrasts, tables, only=sorted(needed))
-    write_table_atomic(response_table(de_tables, found["dose"], "dose", *thresholds), dose_out)
-    write_table_atomic(response_table(de_tables, found["time"], "time", *thresholds), time_out)
+    for factor, out in (("dose", dose_out), ("time", time_out)):
+        table = response_table(de_tables, found[factor], factor, *thresholds, lrt_padj, alpha)  # type: ignore[arg-type]
+        write_table_atomic(table, out)

@@ -91,12 +91,15 @@ def column_sample_name(column: str, known: Collection[str] = ()) -> str:
 
 
 def match_sample_columns(
-    columns: Sequence[str], samples: pd.DataFrame, source: str | Path
+    columns: Sequence[str], samples: pd.DataFrame, source: str | Path, extra_columns: str = "error"
 ) -> dict[str, str]:
     """Map count-matrix columns to samples: ``{column: sample}`` in sheet order.
 
     A ``counts_column`` column in the samples sheet gives each sample's column
-    name exactly; otherwise :func:`column_sample_name` applies.
+    name exactly; otherwise :func:`column_sample_name` applies. Columns of excluded
+    samples (``samples.attrs``, see :func:`drugsig.inputs.sheets.load_samples`) are
+    ignored; other columns without a sample are an error unless ``extra_columns`` is
+    ``"ignore"`` (config ``counts_extra_columns``).
 
     Raises
     ------
@@ -106,7 +109,7 @@ def match_sample_columns(
     if "counts_column" in samples.columns and samples["counts_column"].notna().all():
         wanted = dict(zip(samples["counts_column"], samples.index, strict=True))
     else:
-        known = set(samples.index)
+        known = set(samples.index) | set(samples.attrs.get("excluded", {}))
         wanted = {column: column_sample_name(column, known) for column in columns}
         wanted = {column: name for column, name in wanted.items() if name in samples.index}
     found: dict[str, str] = {}
@@ -120,7 +123,17 @@ def match_sample_columns(
             )
         found[sample] = column
     missing = [sample for sample in samples.index if sample not in found]
-    extra = [column for column in columns if column not in wanted]
+    excluded = samples.attrs.get("excluded", {})
+    skipped = set(excluded) | set(samples.attrs.get("excluded_columns", []))
+    extra = [
+        column
+        for column in columns
+        if column not in wanted
+        and column not in skipped
+        and column_sample_name(column, skipped) not in skipped
+    ]
+    if extra_columns == "ignore":
+        extra = []
     if missing or extra:
         raise InputError(
             f"{source}: the count matrix's columns do not match the samples sheet. "
@@ -146,7 +159,9 @@ def _data_columns(columns: Sequence[str]) -> list[str]:
     return [c for c in columns[1:] if c not in ignored]
 
 
-def check_count_matrix_header(path: str | Path, samples: pd.DataFrame) -> None:
+def check_count_matrix_header(
+    path: str | Path, samples: pd.DataFrame, extra_columns: str = "error"
+) -> None:
     """Check a user's count matrix before any job runs: its start and its header.
 
     Reads the first 64 KiB (see :func:`drugsig.inputs.files.read_head`) and the
@@ -185,7 +200,7 @@ def check_count_matrix_header(path: str | Path, samples: pd.DataFrame) -> None:
             f"{path}, line {number}: column '{repeated[0]}' appears more than once in the "
             "header; each sample needs exactly one column."
         )
-    match_sample_columns(_data_columns(header), samples, path)
+    match_sample_columns(_data_columns(header), samples, path, extra_columns)
 
 
 def _read_matrix(path: str | Path) -> pd.DataFrame:
@@ -231,7 +246,10 @@ def _read_matrix(path: str | Path) -> pd.DataFrame:
 
 
 def import_count_matrix(
-    path: str | Path, samples: pd.DataFrame, genes: pd.DataFrame | None = None
+    path: str | Path,
+    samples: pd.DataFrame,
+    genes: pd.DataFrame | None = None,
+    extra_columns: str = "error",
 ) -> pd.DataFrame:
     """Read a user's count matrix as ``gene_id``, ``gene_name``, one column per sample.
 
@@ -260,7 +278,7 @@ def import_count_matrix(
             "gene ids must be unique. Sum or remove the repeated rows."
         )
     name_column = next((c for c in GENE_NAME_COLUMNS if c in table.columns[1:]), None)
-    mapping = match_sample_columns(_data_columns(list(table.columns)), samples, path)
+    mapping = match_sample_columns(_data_columns(list(table.columns)), samples, path, extra_columns)
     counts = table[list(mapping)].rename(columns=mapping)
     numeric = counts.apply(pd.to_numeric, errors="coerce")
     bad = numeric.isna() | (numeric < 0) | (numeric % 1 != 0)
@@ -288,8 +306,17 @@ def import_count_matrix(
 
 
 def write_imported_counts(
-    path: str | Path, samples_path: str | Path, genes_path: str | Path | None, output: str | Path
+    path: str | Path,
+    samples_path: str | Path,
+    genes_path: str | Path | None,
+    output: str | Path,
+    extra_columns: str = "error",
 ) -> None:
-    """Import a user's count matrix (see :func:`import_count_matrix`) and write it."""
+    """Import a user's count matrix (see :func:`import_count_matrix`) and write it.
+
+    Only the included samples' columns are written (excluded samples and, with
+    ``extra_columns="ignore"``, columns without a sample are left out).
+    """
     genes = pd.read_csv(genes_path, sep="\t", dtype=str) if genes_path else None
-    write_table_atomic(import_count_matrix(path, load_samples(samples_path), genes), output)
+    table = import_count_matrix(path, load_samples(samples_path), genes, extra_columns)
+    write_table_atomic(table, output)

@@ -20,22 +20,33 @@ Outputs
 * ``padj``: Benjamini-Hochberg adjusted p-value after independent filtering at
   ``diffexp.alpha``; empty for genes filtered out (low counts, Cook's outliers).
 * ``log2FoldChange_shrunk``, ``lfcSE_shrunk``: apeGLM-shrunken log2 fold change and
-  its standard error; empty when ``diffexp.shrink`` is false.
+  its standard error; empty when ``diffexp.shrink`` is false, and for interaction
+  contrasts (apeGLM shrinks a single coefficient; downstream steps then use the MLE).
+
+Interaction contrasts (``kind`` ``interaction``, ``diffexp.interactions``) are linear
+combinations of four group means of the family's model: ``(drug - vehicle)`` at the
+``treatment`` level of their column (a resistant genotype, a later time) minus
+``(drug - vehicle)`` at its ``reference`` level (parental, the earliest time), i.e. the
+``genotype x treatment`` (``time x treatment``) interaction coefficient of ``~ genotype *
+treatment`` on those groups; its ``log2FoldChange`` is a log2 ratio of fold changes.
 
 ``results/de/normalized_counts.tsv``: ``gene_id``, ``gene_name`` and one column of
 median-of-ratios normalized counts per sample (size factors of the model when a single
 model covers every sample, else computed once over all samples).
 
 ``results/de/contrasts.tsv``, one row per contrast: ``name``, ``kind`` (treatment,
-genotype or explicit), ``column``, ``treatment``, ``reference``, ``cell_line``,
+genotype, explicit or interaction), ``column``, ``treatment``, ``reference``, ``cell_line``,
 ``time`` and ``dose`` (the value the contrast's treatment samples share in the samples
 sheet's ``time`` / ``dose`` column; empty when the sheet has no such column or the
 samples differ), ``n_treatment``, ``n_reference`` and the comma-separated
-``treatment_samples`` and ``reference_samples``.
+``treatment_samples`` and ``reference_samples`` (for an interaction: the drug and vehicle
+samples at the treatment, resp. reference, level of its column).
 """
 
 from __future__ import annotations
 
+import html
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,7 +63,7 @@ from drugsig.diffexp.inference import VectorizedInference
 from drugsig.errors import InputError
 from drugsig.inputs.design import Contrast, build_contrasts, model_groups
 from drugsig.inputs.sheets import load_samples
-from drugsig.io import write_table_atomic
+from drugsig.io import write_table_atomic, write_text_atomic
 from drugsig.tables import GENE_COLUMNS, match_contrast_files, read_counts
 
 RESULT_COLUMNS = [
@@ -194,7 +205,11 @@ def _fit(
         code = codes[contrast.treatment_group]
         stats = DeseqStats(
             dds,
-            contrast=[_GROUP, code, codes[contrast.reference_group]],
+            contrast=(
+                _interaction_vector(contrast, codes, list(design.columns))
+                if contrast.terms
+                else [_GROUP, code, codes[contrast.reference_group]]
+            ),
             alpha=diffexp_cfg["alpha"],
             inference=inference,
             quiet=True,
@@ -203,12 +218,29 @@ def _fit(
         table = stats.results_df.copy()
         table["log2FoldChange_shrunk"] = np.nan
         table["lfcSE_shrunk"] = np.nan
-        if diffexp_cfg["shrink"]:
+        # apeGLM shrinks one coefficient; an interaction is a combination of four
+        if diffexp_cfg["shrink"] and not contrast.terms:
             stats.lfc_shrink(coeff=f"{_GROUP}[T.{code}]")
             table["log2FoldChange_shrunk"] = stats.results_df["log2FoldChange"]
             table["lfcSE_shrunk"] = stats.results_df["lfcSE"]
         tables[contrast.name] = table
     return tables, dds.obs["size_factors"]
+
+
+def _interaction_vector(
+    contrast: Contrast, codes: Mapping[str, str], columns: Sequence[str]
+) -> np.ndarray:
+    """Contrast vector of an interaction over the ``~ covariates + group`` columns.
+
+    The weights of the four group means sum to zero, so the intercept (the reference
+    group's mean) cancels and each non-reference group enters by its coefficient.
+    """
+    vector = np.zeros(len(columns))
+    for label, weight in contrast.terms:
+        column = f"{_GROUP}[T.{codes[label]}]"
+        if column in columns:
+            vector[columns.index(column)] += weight
+    return vector
 
 
 def _result_table(table: pd.DataFrame, names: pd.Series) -> pd.DataFrame:
@@ -233,6 +265,9 @@ def _shared_value(samples: pd.DataFrame, names: Sequence[str], column: str) -> s
 def _contrast_row(contrast: Contrast, groups: pd.Series, samples: pd.DataFrame) -> dict[str, Any]:
     treated = list(groups.index[groups == contrast.treatment_group])
     reference = list(groups.index[groups == contrast.reference_group])
+    if contrast.terms:  # the groups at the treatment, resp. reference level of the column
+        treated = list(groups.index[groups.isin([label for label, _ in contrast.terms[:2]])])
+        reference = list(groups.index[groups.isin([label for label, _ in contrast.terms[2:]])])
     return {
         "name": contrast.name,
         "kind": contrast.kind,
@@ -321,6 +356,43 @@ def differential_expression(
     )
 
 
+def excluded_mqc(excluded: Mapping[str, str]) -> str:
+    """MultiQC custom content (HTML) listing the excluded samples and their reasons.
+
+    Parameters
+    ----------
+    excluded
+        ``{sample: reason}`` (``load_samples(...).attrs["excluded"]``).
+
+    Returns
+    -------
+    str
+        The text of ``excluded_samples_mqc.html``.
+    """
+    from drugsig.report.multiqc import html_section
+
+    config = {
+        "id": "excluded_samples",
+        "section_name": "Excluded samples",
+        "description": (
+            "Samples with a non-empty 'exclude' cell in the samples sheet: left out of "
+            "every stage (no FASTQ processing, not in the count matrix, not in any model)."
+        ),
+        "plot_type": "html",
+    }
+    if not excluded:
+        return html_section(config, "<p>No sample is excluded.</p>")
+    rows = "".join(
+        f"<tr><td>{html.escape(name)}</td><td>{html.escape(reason)}</td></tr>"
+        for name, reason in excluded.items()
+    )
+    body = (
+        '<table class="table table-condensed"><thead><tr><th>Sample</th><th>Reason</th>'
+        f"</tr></thead><tbody>{rows}</tbody></table>"
+    )
+    return html_section(config, body)
+
+
 def write_de(
     counts: str | Path,
     samples: str | Path,
@@ -329,6 +401,7 @@ def write_de(
     normalized: str | Path,
     contrasts: str | Path,
     inference: Inference | None = None,
+    excluded: str | Path | None = None,
 ) -> None:
     """Run differential expression from files and write every output atomically.
 
@@ -346,6 +419,9 @@ def write_de(
         Output paths of the normalized counts and of the contrasts table.
     inference
         pydeseq2 inference back end (see :func:`differential_expression`).
+    excluded
+        Output path of the MultiQC section listing the samples excluded by the
+        samples sheet's ``exclude`` column, with their reasons (:func:`excluded_mqc`).
 
     Raises
     ------
@@ -355,6 +431,10 @@ def write_de(
         If ``tables`` does not name exactly the contrasts' files.
     """
     sheet = load_samples(samples)
+    for name, reason in sheet.attrs["excluded"].items():
+        print(f"excluded sample {name}: {reason}", file=sys.stderr)
+    if excluded is not None:
+        write_text_atomic(excluded_mqc(sheet.attrs["excluded"]), excluded)
     built = build_contrasts(sheet, diffexp_cfg, source=str(samples))
     paths = match_contrast_files(tables, [contrast.name for contrast in built])
     result = differential_expression(

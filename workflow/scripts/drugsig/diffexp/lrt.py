@@ -27,11 +27,32 @@ design, following ``DESeq2:::nbinomLRT``, ``DESeq2:::fitNbinomGLMs`` and
   all zero get ``stat = 0, pvalue = 1``;
 * independent filtering on ``baseMean`` and BH adjustment as ``DESeq2:::
   pvalueAdjustment`` (including its 90 % / 80 % fallbacks that pydeseq2 lacks).
+
+Workflow (rule ``deseq2_lrt``, :func:`write_lrt`): every dose series and time course
+with >= 3 levels (:func:`drugsig.analysis.dose_response.lrt_series`; a dose series
+includes its vehicle as dose 0) is fitted on its own samples, full ``~ covariates +
+level`` against reduced ``~ covariates`` (``level`` a factor, so ``df`` = levels - 1):
+is there any change in expression across the levels?
+
+Outputs
+-------
+``results/de/lrt/{series}.tsv``: ``gene_id``, ``gene_name``, ``baseMean``, ``stat``
+(2 x log-likelihood ratio), ``pvalue``, ``padj`` (BH after independent filtering at
+``diffexp.alpha``; empty when filtered or a Cook's outlier), ``df``; genes with at
+least ``diffexp.min_count`` reads over the series' samples, sorted by ``padj``.
+
+``results/de/lrt/series.tsv``: one row per series, columns ``series``, ``factor``
+(``dose`` | ``time``), ``cell_line``, ``genotype``, ``drug``, ``time`` (empty for a time
+course), ``levels`` (``;``-joined, increasing, ``0`` = vehicle), ``samples``
+(``,``-joined), ``n_samples``, ``n_significant`` (``padj < diffexp.alpha``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -43,7 +64,15 @@ from pydeseq2.utils import lowess, robust_method_of_moments_disp
 from scipy.special import gammaln
 from scipy.stats import chi2, f, false_discovery_control
 
+from drugsig.errors import InputError
+from drugsig.io import write_table_atomic, write_text_atomic
+from drugsig.tables import LRT_INDEX_COLUMNS, match_contrast_files, read_counts
+
+if TYPE_CHECKING:
+    from drugsig.analysis.dose_response import LRTSeries
+
 __all__ = [
+    "LRT_COLUMNS",
     "LRTFit",
     "fit_nb_glm",
     "likelihood_ratio_test",
@@ -51,6 +80,8 @@ __all__ = [
     "pvalue_adjustment",
     "r_cooks_outliers",
     "reduced_design_matrix",
+    "series_lrt",
+    "write_lrt",
 ]
 
 
@@ -593,3 +624,220 @@ def likelihood_ratio_test(
         },
         index=genes,
     )
+
+
+# --- Workflow: one LRT per dose series and time course -------------------------------
+
+#: Columns of a per-series LRT table (``results/de/lrt/{series}.tsv``).
+LRT_COLUMNS = ["gene_id", "gene_name", "baseMean", "stat", "pvalue", "padj", "df"]
+
+
+def series_lrt(
+    counts: pd.DataFrame,
+    samples: pd.DataFrame,
+    series: LRTSeries,
+    diffexp_cfg: Mapping[str, Any],
+    inference: Inference,
+) -> pd.DataFrame:
+    """LRT of ``~ covariates + level`` against ``~ covariates`` on one series' samples.
+
+    Parameters
+    ----------
+    counts
+        Count matrix: ``gene_id``, ``gene_name``, one integer column per sample.
+    samples
+        Samples sheet, indexed by sample (covariate values).
+    series
+        From :func:`drugsig.analysis.dose_response.lrt_series`.
+    diffexp_cfg
+        The validated ``diffexp`` config section (``covariates``, ``min_count``,
+        ``alpha`` are used).
+    inference
+        pydeseq2 inference back end for the DESeq2 fit and both GLM fits.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`LRT_COLUMNS`, one row per gene with at least
+        ``diffexp.min_count`` reads over the series' samples, sorted by ``padj``
+        (missing last) then ``gene_id``.
+
+    Raises
+    ------
+    InputError
+        If the covariates are confounded with the levels on the series' samples.
+    """
+    names = list(series.samples)
+    matrix = counts.set_index("gene_id")[names]
+    matrix = matrix[matrix.sum(axis=1) >= diffexp_cfg["min_count"]]
+    covariates = {
+        f"cov{i}": samples.loc[names, column].astype(str)
+        for i, column in enumerate(diffexp_cfg["covariates"])
+    }
+    width = len(str(len(series.levels) - 1))
+    codes = {level: f"l{i:0{width}d}" for i, level in enumerate(series.levels)}
+    metadata = pd.DataFrame(
+        {**covariates, "level": [codes[series.samples[name]] for name in names]}, index=names
+    )
+    reduced = "~" + (" + ".join(covariates) if covariates else "1")
+    dds = DeseqDataSet(
+        counts=matrix.T,
+        metadata=metadata,
+        design="~" + " + ".join(metadata.columns),
+        refit_cooks=True,
+        inference=inference,
+        quiet=True,
+        low_memory=False,
+    )
+    design = dds.obsm["design_matrix"].to_numpy(dtype=float)
+    if np.linalg.matrix_rank(design) < design.shape[1]:
+        raise InputError(
+            f"LRT of series {series.name}: the covariates "
+            f"{', '.join(diffexp_cfg['covariates'])} (diffexp.covariates) are confounded "
+            f"with its {series.factor} levels on its samples, so the model cannot be "
+            "fitted. Remove them, add samples that separate them, or set diffexp.lrt: false."
+        )
+    dds.deseq2()
+    table = likelihood_ratio_test(dds, reduced, inference, alpha=diffexp_cfg["alpha"])
+    names_by_id = counts.set_index("gene_id")["gene_name"]
+    table = table.rename_axis("gene_id").reset_index()
+    table.insert(1, "gene_name", table["gene_id"].map(names_by_id))
+    return (
+        table[LRT_COLUMNS]
+        .sort_values(["padj", "gene_id"], na_position="last")
+        .reset_index(drop=True)
+    )
+
+
+def lrt_index_row(series: LRTSeries, table: pd.DataFrame, alpha: float) -> dict[str, Any]:
+    """Row of ``results/de/lrt/series.tsv`` (:data:`drugsig.tables.LRT_INDEX_COLUMNS`)."""
+    return {
+        "series": series.name,
+        "factor": series.factor,
+        "cell_line": series.keys.get("cell_line", ""),
+        "genotype": series.keys.get("genotype", ""),
+        "drug": series.keys.get("drug", ""),
+        "time": series.keys.get("time", ""),
+        "levels": ";".join(series.levels),
+        "samples": ",".join(series.samples),
+        "n_samples": len(series.samples),
+        "n_significant": int((table["padj"] < alpha).sum()),
+    }
+
+
+def lrt_mqc(index: pd.DataFrame, alpha: float) -> str:
+    """MultiQC custom content (``lrt_series_mqc.tsv``): the series and their LRT genes.
+
+    Parameters
+    ----------
+    index
+        The index table (:data:`drugsig.tables.LRT_INDEX_COLUMNS`).
+    alpha
+        ``diffexp.alpha``, quoted in the description.
+
+    Returns
+    -------
+    str
+        The file's text (:func:`drugsig.report.multiqc.custom_content`).
+    """
+    from drugsig.report.multiqc import column, custom_content
+
+    count = {"format": "{:,.0f}", "min": 0}
+    config = {
+        "id": "lrt_series",
+        "section_name": "Dose and time series (LRT)",
+        "description": (
+            "Likelihood ratio test of each dose series (vehicle = dose 0) and time course "
+            "with at least diffexp.lrt_min_levels levels: full ~ covariates + level against "
+            f"reduced ~ covariates on the series' samples. Significant: padj < {alpha:g}; "
+            "only these genes can be called in the dose/time-response tables. Full tables: "
+            "results/de/lrt."
+        ),
+        "plot_type": "table",
+        "pconfig": {
+            "id": "lrt_series_table",
+            "title": "drugsig: LRT of dose series and time courses",
+            "col1_header": "Series",
+            "sort_rows": False,
+            "no_violin": True,
+            "series_label": "series",
+        },
+        "headers": {
+            "factor": column("Factor", "dose series or time course"),
+            "drug": column("Drug", "the treatment"),
+            "levels": column("Levels", "the levels tested (0 = vehicle)"),
+            "n_samples": column("Samples", "samples of the series", **count),
+            "n_significant": column(
+                "Significant", f"genes with LRT padj < {alpha:g}", scale="Reds", **count
+            ),
+        },
+    }
+    shown = index.set_index("series")[["factor", "drug", "levels", "n_samples", "n_significant"]]
+    return custom_content(config, shown, index=True)
+
+
+def write_lrt(
+    counts: str | Path,
+    samples: str | Path,
+    diffexp_cfg: Mapping[str, Any],
+    tables: Sequence[str | Path],
+    index: str | Path,
+    inference: Inference | None = None,
+    mqc: str | Path | None = None,
+) -> None:
+    """Run the LRT of every series (:func:`series_lrt`) and write its tables and index.
+
+    Parameters
+    ----------
+    counts
+        The count matrix TSV (``results/counts/counts.tsv``).
+    samples
+        The samples sheet.
+    diffexp_cfg
+        The validated ``diffexp`` config section; without ``lrt`` (false) no series is
+        tested and the index holds only its header.
+    tables
+        One output path per series, named ``{series}.tsv``, in series order.
+    index
+        Output path of ``results/de/lrt/series.tsv``: one row per series (columns
+        :data:`drugsig.tables.LRT_INDEX_COLUMNS`), ``n_significant`` genes with
+        ``padj < diffexp.alpha``.
+    inference
+        pydeseq2 inference back end; default
+        ``VectorizedInference(n_cpus=diffexp_cfg["n_cpus"])``.
+    mqc
+        Output path of the MultiQC section (:func:`lrt_mqc`), if any.
+
+    Raises
+    ------
+    ValueError
+        If ``tables`` does not name exactly the series' files.
+    """
+    from drugsig.analysis.dose_response import lrt_series
+    from drugsig.diffexp.inference import VectorizedInference
+    from drugsig.inputs.design import build_contrasts
+    from drugsig.inputs.sheets import load_samples
+
+    sheet = load_samples(samples)
+    found = (
+        lrt_series(
+            sheet,
+            build_contrasts(sheet, diffexp_cfg, source=str(samples)),
+            diffexp_cfg,
+            diffexp_cfg.get("lrt_min_levels", 3),
+        )
+        if diffexp_cfg.get("lrt", True)
+        else []
+    )
+    paths = match_contrast_files(tables, [one.name for one in found])
+    matrix = read_counts(counts)
+    inference = inference or VectorizedInference(n_cpus=diffexp_cfg["n_cpus"])
+    rows = []
+    for one in found:
+        table = series_lrt(matrix, sheet, one, diffexp_cfg, inference)
+        write_table_atomic(table, paths[one.name])
+        rows.append(lrt_index_row(one, table, diffexp_cfg["alpha"]))
+    summary = pd.DataFrame(rows, columns=LRT_INDEX_COLUMNS)
+    write_table_atomic(summary, index)
+    if mqc is not None:
+        write_text_atomic(lrt_mqc(summary, diffexp_cfg["alpha"]), mqc)

@@ -53,7 +53,17 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 # Joins a group's factor values into its label; sheet cells never contain a tab.
 _SEPARATOR = "\t"
 
-Kind = Literal["treatment", "genotype", "explicit"]
+Kind = Literal["treatment", "genotype", "explicit", "interaction"]
+_HOURS = {"s": 1 / 3600, "min": 1 / 60, "h": 1.0, "d": 24.0}
+_TIME = re.compile(r"(?P<number>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*(?P<unit>s|min|h|d)?", re.I)
+
+
+def hours(label: str) -> float | None:
+    """Convert a time point to hours (``30min`` -> 0.5, ``2d`` -> 48); ``None`` if unreadable."""
+    match = _TIME.fullmatch(label.strip())
+    if match is None:
+        return None
+    return float(match["number"]) * _HOURS[(match["unit"] or "h").lower()]
 
 
 @dataclass(frozen=True)
@@ -79,6 +89,11 @@ class Contrast:
         The columns whose combined values make the model's groups.
     treatment_group, reference_group
         Labels (see :func:`group_labels`) of the compared groups.
+    terms
+        Interaction contrasts only: ``(group label, weight)`` of the four groups whose
+        means it combines, ``(treated, +1), (its vehicle, -1)`` at the ``treatment``
+        level of ``column``, then ``(treated, -1), (its vehicle, +1)`` at the
+        ``reference`` level: the difference of the drug effect between the two levels.
     """
 
     name: str
@@ -91,6 +106,7 @@ class Contrast:
     factor: tuple[str, ...]
     treatment_group: str
     reference_group: str
+    terms: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -186,8 +202,23 @@ def _describe(values: Mapping[str, str]) -> str:
     return ", ".join(f"{column}={value}" for column, value in values.items() if value)
 
 
+# Why a group of several cell lines has one sample per line and condition, and the fix.
+_LINES_AS_BLOCKS = (
+    " Each cell line is fitted on its own, so with one sample per cell line and condition "
+    "no group has replicates. To test the drug across the lines, make the lines the "
+    "replicates and the block: put them in another column (e.g. 'line'), give "
+    f"'{CELL_LINE}' one value for all of them (or drop it) and add that column to "
+    "diffexp.covariates (a paired design; README, 'Blocking factors')."
+)
+
+
 def _check_replicates(
-    name: str, role: str, group: str, members: Sequence[str], source: str
+    name: str,
+    role: str,
+    group: str,
+    members: Sequence[str],
+    source: str,
+    hint: str = "",
 ) -> None:
     if len(members) < MIN_REPLICATES:
         raise InputError(
@@ -195,7 +226,7 @@ def _check_replicates(
             f"{len(members)} replicate ({', '.join(members)}); at least {MIN_REPLICATES} "
             "per group are required. DESeq2 can technically fit a group without "
             "replicates, but its fold changes and p-values are then unreliable, so drugsig "
-            "refuses. Add replicates or choose other contrasts (diffexp.contrasts)."
+            "refuses. Add replicates or choose other contrasts (diffexp.contrasts)." + hint
         )
 
 
@@ -280,8 +311,10 @@ def _line_contrasts(
         baseline = reference.get(column)
         prefix = [cell_line] if several_lines else []
         name = _name([*prefix, *parts, "vs", baseline])
+        unreplicated_lines = several_lines and all(len(g.samples) < 2 for g in groups)
+        hint = _LINES_AS_BLOCKS if unreplicated_lines else ""
         for role, group in (("treatment", treated), ("reference", reference)):
-            _check_replicates(name, role, _describe(group.values), group.samples, source)
+            _check_replicates(name, role, _describe(group.values), group.samples, source, hint)
         return Contrast(
             name=name,
             column=column,
@@ -342,7 +375,86 @@ def _line_contrasts(
             if group.get(genotype) != parental and reference is not None:
                 parts = [group.get(genotype), *details(group)]
                 contrasts.append(contrast("genotype", genotype, parts, group, reference))
+    if diffexp_cfg.get("interactions", True):
+        prefix = [cell_line] if several_lines else []
+        subset = ((CELL_LINE, cell_line),) if several_lines else ()
+        for column, parts, (drug, drug_vehicle), (base, base_vehicle) in _interactions(
+            treated, vehicles, genotype, parental, details
+        ):
+            contrasts.append(
+                Contrast(
+                    name=_name([*prefix, *parts, "interaction"]),
+                    column=column,
+                    treatment=drug.get(column),
+                    reference=base.get(column),
+                    subset=subset,
+                    kind="interaction",
+                    cell_line=cell_line or None,
+                    factor=factor,
+                    treatment_group=drug.label,
+                    reference_group=base_vehicle.label,
+                    terms=(
+                        (drug.label, 1.0),
+                        (drug_vehicle.label, -1.0),
+                        (base.label, -1.0),
+                        (base_vehicle.label, 1.0),
+                    ),
+                )
+            )
     return contrasts
+
+
+_Pair = tuple[_Group, _Group]  # a treated group and its vehicle group
+
+
+def _interactions(
+    treated: list[_Group],
+    vehicles: Mapping[tuple[str, str], _Group],
+    genotype: str,
+    parental: str,
+    details: Any,
+) -> list[tuple[str, list[str], _Pair, _Pair]]:
+    """Interaction contrasts of one cell line: ``(column, name parts, pair, base pair)``.
+
+    * genotype x treatment: a treated group of a non-parental genotype and the parental
+      group of the same condition, dose and time, each with the vehicle of its genotype
+      and time: ``{drug}[_{dose}][_{time}]_{genotype}_vs_{parental}``;
+    * time x treatment: a condition (same genotype and dose) at two or more times, each
+      with the vehicle of its time; every later time against the earliest (in hours, see
+      :func:`hours`; sheet order if a time cannot be read):
+      ``[{genotype}_]{drug}[_{dose}]_{time}_vs_{earliest}``.
+    """
+    found: list[tuple[str, list[str], _Pair, _Pair]] = []
+    by_key = {
+        (group.get(genotype), group.get(CONDITION), group.get(DOSE), group.get(TIME)): group
+        for group in treated
+    }
+
+    def pair(group: _Group) -> _Pair:
+        return group, vehicles[(group.get(genotype), group.get(TIME))]
+
+    for (line_genotype, condition, dose, time), group in by_key.items():
+        base = by_key.get((parental, condition, dose, time))
+        if line_genotype != parental and base is not None:
+            parts = [*details(group), line_genotype, "vs", parental]
+            found.append((genotype, parts, pair(group), pair(base)))
+    courses: dict[tuple[str, str, str], list[_Group]] = {}
+    for (line_genotype, condition, dose, _), group in by_key.items():
+        courses.setdefault((line_genotype, condition, dose), []).append(group)
+    for members in courses.values():
+        if len(members) < 2:
+            continue
+        readable = all(hours(group.get(TIME)) is not None for group in members)
+        if readable:
+            members = sorted(members, key=lambda group: hours(group.get(TIME)) or 0.0)
+        first = members[0]
+        for group in members[1:]:
+            parts = [part for part in details(group) if part != group.get(TIME)]
+            if group.get(genotype) != parental:
+                parts.insert(0, group.get(genotype))
+            parts += [group.get(TIME), "vs", first.get(TIME)]
+            found.append((TIME, parts, pair(group), pair(first)))
+    return found
 
 
 def _explicit_contrast(

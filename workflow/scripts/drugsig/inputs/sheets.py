@@ -127,16 +127,24 @@ def _columns(rows: list[dict[str, str]], required: list[str]) -> list[str]:
     return columns
 
 
-def load_samples(path: str | Path) -> pd.DataFrame:
+EXCLUDE = "exclude"
+
+
+def load_samples(path: str | Path, keep_excluded: bool = False) -> pd.DataFrame:
     """Load the samples sheet: one row per sample, indexed by ``sample``.
 
-    All columns are strings; missing values are ``None``.
+    All columns are strings; missing values are ``None``. A sample with a non-empty
+    ``exclude`` cell (the reason) is excluded: left out of the returned table (and of
+    every stage: FASTQ processing, the count matrix, DE, ...) unless ``keep_excluded``;
+    the table's ``attrs["excluded"]`` holds ``{sample: reason}`` and
+    ``attrs["excluded_columns"]`` their ``counts_column`` values, and the ``exclude``
+    column is dropped.
 
     Raises
     ------
     InputError
         On a schema violation (bad sample name, missing condition, non-numeric
-        dose, ...) or a duplicate sample name.
+        dose, ...), a duplicate sample name, or when every sample is excluded.
     """
     rows = read_sheet(path)
     passes = row_check("samples")
@@ -156,7 +164,20 @@ def load_samples(path: str | Path) -> pd.DataFrame:
     table = pd.DataFrame(
         [[row.get(column) for column in columns] for row in rows], columns=columns, dtype=object
     )
-    return table.set_index("sample", drop=False)
+    table = table.set_index("sample", drop=False)
+    if keep_excluded or EXCLUDE not in table.columns:
+        table.attrs.update(excluded={}, excluded_columns=[])
+        return table
+    reasons = table[EXCLUDE].fillna("").astype(str).str.strip()
+    dropped = reasons != ""
+    if dropped.all():
+        raise InputError(f"{path}: every sample has an '{EXCLUDE}' reason; nothing is left.")
+    included = table.loc[~dropped].drop(columns=EXCLUDE)
+    included.attrs["excluded"] = dict(reasons[dropped])
+    included.attrs["excluded_columns"] = (
+        list(table.loc[dropped, "counts_column"].dropna()) if "counts_column" in table else []
+    )
+    return included
 
 
 # errno values Path.is_file() and Path.is_dir() read as "no such file" (others raise).
@@ -246,6 +267,7 @@ def load_units(
     rows = read_sheet(path)
     passes = row_check("units")
     known = set(samples.index)
+    excluded = set(samples.attrs.get("excluded", {}))  # their units are skipped
     units: dict[str, list[Unit]] = {}
     for row in rows:
         where = f"{path}, line {row['_line']}"
@@ -253,6 +275,8 @@ def load_units(
         if passes is None or not passes(instance):
             validate(instance, "units", where)
         sample = row["sample"]
+        if sample in excluded:
+            continue
         if sample not in known:
             close = difflib.get_close_matches(sample, list(samples.index), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
