@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from lrt_simulations import simulate_dose_batch, simulate_interaction
 from scipy.stats import spearmanr
+from unit_shared import diffexp_config
 
 from drugsig.analysis.dose_response import LRTSeries, lrt_series, series_name
 from drugsig.diffexp.deseq import differential_expression
@@ -19,24 +20,6 @@ from drugsig.inputs.design import build_contrasts
 from drugsig.tables import LRT_INDEX_COLUMNS, read_de_table, read_lrt_index
 
 INFERENCE = VectorizedInference(n_cpus=1)
-
-
-def diffexp(**overrides) -> dict:
-    return {
-        "vehicle": "DMSO",
-        "genotype_column": "genotype",
-        "parental": "parental",
-        "covariates": [],
-        "contrasts": [],
-        "min_count": 10,
-        "alpha": 0.05,
-        "shrink": False,
-        "n_cpus": 1,
-        "lrt": True,
-        "lrt_min_levels": 3,
-        "interactions": True,
-        **overrides,
-    }
 
 
 def counts_table(counts: pd.DataFrame) -> pd.DataFrame:
@@ -71,7 +54,7 @@ def dose_data():
 
 def test_lrt_series_of_a_sheet(dose_data):
     _, sheet, _ = dose_data
-    cfg = diffexp()
+    cfg = diffexp_config()
     found = lrt_series(sheet, build_contrasts(sheet, cfg), cfg)
     assert [one.name for one in found] == ["L_parental_Drug_24h_dose"]
     assert found[0].levels == ["0", "1", "2", "3", "4"]
@@ -83,7 +66,7 @@ def test_lrt_series_of_a_sheet(dose_data):
 
 def test_series_lrt_with_blocking_covariate_recovers_planted_genes(dose_data):
     counts, sheet, truth = dose_data
-    cfg = diffexp(covariates=["batch"])
+    cfg = diffexp_config(covariates=["batch"])
     (one,) = lrt_series(sheet, build_contrasts(sheet, cfg), cfg)
     table = series_lrt(counts, sheet, one, cfg, INFERENCE)
     assert list(table.columns) == LRT_COLUMNS
@@ -99,7 +82,7 @@ def test_write_lrt_index(tmp_path, dose_data):
     counts, sheet, _ = dose_data
     counts.to_csv(tmp_path / "counts.tsv", sep="\t", index=False)
     sheet.to_csv(tmp_path / "samples.tsv", sep="\t", index=False)
-    cfg = diffexp()
+    cfg = diffexp_config()
     table = tmp_path / "lrt" / "L_parental_Drug_24h_dose.tsv"
     write_lrt(
         tmp_path / "counts.tsv",
@@ -126,7 +109,7 @@ def test_write_lrt_index(tmp_path, dose_data):
     write_lrt(
         tmp_path / "counts.tsv",
         tmp_path / "samples.tsv",
-        diffexp(lrt=False),
+        diffexp_config(lrt=False),
         [],
         tmp_path / "none.tsv",
         INFERENCE,
@@ -148,12 +131,12 @@ def test_interaction_contrast_only_interaction_non_null():
         },
         dtype=object,
     ).set_index("sample", drop=False)
-    cfg = diffexp()
+    cfg = diffexp_config()
     contrasts = build_contrasts(sheet, cfg)
     kinds = {contrast.name: contrast.kind for contrast in contrasts}
     assert kinds["Drug_R_vs_parental_interaction"] == "interaction"
     assert "Drug_R_vs_parental_interaction" not in {
-        c.name for c in build_contrasts(sheet, diffexp(interactions=False))
+        c.name for c in build_contrasts(sheet, diffexp_config(interactions=False))
     }
     result = differential_expression(counts_table(counts), sheet, contrasts, cfg, INFERENCE)
     row = result.contrasts.set_index("name").loc["Drug_R_vs_parental_interaction"]
@@ -202,7 +185,7 @@ def test_time_interaction_contrasts_are_built():
     ]
     sheet = pd.DataFrame(rows, columns=["sample", "condition", "time"], dtype=object)
     sheet = sheet.set_index("sample", drop=False)
-    names = [c.name for c in build_contrasts(sheet, diffexp()) if c.kind == "interaction"]
+    names = [c.name for c in build_contrasts(sheet, diffexp_config()) if c.kind == "interaction"]
     assert names == ["Drug_24h_vs_6h_interaction", "Drug_48h_vs_6h_interaction"]
 
 
@@ -240,7 +223,7 @@ def test_kidney_series_lrt_against_stored_r_numbers():
         table,
         pd.DataFrame(index=samples.index),
         series,
-        diffexp(min_count=0),
+        diffexp_config(min_count=0),
         INFERENCE,
     ).set_index("gene_id")
     r = pd.read_csv(R_NUMBERS / "kidney_lrt_r.tsv", sep="\t", comment="#", index_col=0)
