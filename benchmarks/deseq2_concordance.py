@@ -15,9 +15,11 @@ Cook's outliers refitted, a Wald test per treatment level with independent filte
 
 Each model is fitted three times:
 
-(a) pydeseq2 ``DeseqDataSet`` / ``DeseqStats`` with drugsig's
-    :class:`drugsig.diffexp.inference.VectorizedInference` (default settings),
-(b) the same with pydeseq2's ``DefaultInference``,
+(a) as the workflow by default: drugsig's
+    :class:`drugsig.diffexp.inference.VectorizedInference` with R DESeq2's dispersion
+    and filtering rules (:mod:`drugsig.diffexp.r_parity`; pydeseq2's own with
+    ``--no-r-parity``),
+(b) pydeseq2 ``DeseqDataSet`` / ``DeseqStats`` with its ``DefaultInference``,
 (c) R DESeq2 through ``Rscript``: ``DESeq()`` and ``results(name=...)`` (no shrinkage),
 
 and one row is printed per dataset x contrast: the largest absolute difference of MLE
@@ -60,12 +62,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pydeseq2.dds import DeseqDataSet
 from pydeseq2.default_inference import DefaultInference
-from pydeseq2.ds import DeseqStats
 from pydeseq2.inference import Inference
 
 from drugsig.diffexp.inference import VectorizedInference
+from drugsig.diffexp.r_parity import deseq_classes
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data"
@@ -226,7 +227,9 @@ class PyFit:
     shrink_cpu: float = 0.0
 
 
-def fit_python(model: Model, matrix: pd.DataFrame, inference: Inference, alpha: float) -> PyFit:
+def fit_python(
+    model: Model, matrix: pd.DataFrame, inference: Inference, alpha: float, r_parity: bool
+) -> PyFit:
     """Fit ``model`` with pydeseq2 and ``inference`` as the workflow's DE step does.
 
     Parameters
@@ -239,6 +242,9 @@ def fit_python(model: Model, matrix: pd.DataFrame, inference: Inference, alpha: 
         Used for the fit, the Wald tests and the shrinkage.
     alpha : float
         FDR level of the independent filtering.
+    r_parity : bool
+        R DESeq2's dispersion and filtering rules (``diffexp.r_parity``,
+        :func:`drugsig.diffexp.r_parity.deseq_classes`) instead of pydeseq2's.
 
     Returns
     -------
@@ -248,8 +254,9 @@ def fit_python(model: Model, matrix: pd.DataFrame, inference: Inference, alpha: 
     """
     codes = model.codes()
     out = PyFit()
+    dataset, statistics = deseq_classes(r_parity)
     wall0, cpu0 = time.perf_counter(), time.process_time()
-    dds = DeseqDataSet(
+    dds = dataset(
         counts=matrix.T,
         metadata=pd.DataFrame({GROUP: model.groups[matrix.columns].map(codes)}),
         design=f"~{GROUP}",
@@ -260,7 +267,7 @@ def fit_python(model: Model, matrix: pd.DataFrame, inference: Inference, alpha: 
     dds.deseq2()
     for treatment in model.treatments:
         code = codes[treatment]
-        stats = DeseqStats(
+        stats = statistics(
             dds, contrast=[GROUP, code, "g00"], alpha=alpha, inference=inference, quiet=True
         )
         stats.summary()
@@ -536,6 +543,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min-count", type=int, default=10, help="gene filter (default: 10)")
     parser.add_argument("--alpha", type=float, default=0.05, help="FDR of the independent filter")
     parser.add_argument("--n-cpus", type=int, default=2, help="threads / workers (default: 2)")
+    parser.add_argument(
+        "--no-r-parity", action="store_true",
+        help="fit (a) with pydeseq2's dispersion and filtering rules (diffexp.r_parity: false)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     if not DATA.is_dir():
         print(f"{DATA} is absent: nothing to compare (skipped).")
@@ -555,8 +566,13 @@ def main(argv: list[str] | None = None) -> int:
         for model in DATASETS[name]():
             matrix = model.filtered(args.min_count)
             print(f"{name} / {model.name}: {matrix.shape[0]:,} genes x {matrix.shape[1]} samples")
-            ours = fit_python(model, matrix, VectorizedInference(n_cpus=args.n_cpus), args.alpha)
-            default = fit_python(model, matrix, DefaultInference(n_cpus=args.n_cpus), args.alpha)
+            ours = fit_python(
+                model, matrix, VectorizedInference(n_cpus=args.n_cpus), args.alpha,
+                r_parity=not args.no_r_parity,
+            )  # fmt: skip
+            default = fit_python(
+                model, matrix, DefaultInference(n_cpus=args.n_cpus), args.alpha, r_parity=False
+            )
             r = fit_r(model, matrix, args.alpha, args.cache) if use_r else None
             model_rows, model_notes = compare(model, ours, default, r)
             rows += model_rows

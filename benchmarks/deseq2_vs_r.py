@@ -20,11 +20,13 @@ difference of baseMean, then wall and CPU time, peak RSS and wall time relative 
     python benchmarks/deseq2_vs_r.py --counts counts.tsv --samples samples.tsv
     python benchmarks/deseq2_vs_r.py --repeat 3           # 3 rounds, fastest run of each
 
-Both sides drop genes with fewer than ``--min-count`` reads (as the workflow does);
-the workflow's apeGLM shrinkage is off unless ``--shrink`` (R has no apeglm here, so
-R never shrinks). Peak RSS is that of the largest single process and CPU time that of
-the process and the children it waited for (``wait4``: joblib's worker processes, used
-by ``DefaultInference``, may be missed). On a shared machine, compare CPU times too.
+Both sides drop genes with fewer than ``--min-count`` reads (as the workflow does).
+The workflow's apeGLM shrinkage is off unless ``--shrink`` (R has no apeglm here, so R
+never shrinks); R's dispersion and filtering rules (``diffexp.r_parity``) are on, as
+in the workflow, unless ``--no-r-parity``. Peak RSS is that of the largest single
+process and CPU time that of the process and the children it waited for (``wait4``:
+joblib's worker processes, used by ``DefaultInference``, may be missed). On a shared
+machine, compare CPU times too.
 """
 
 from __future__ import annotations
@@ -137,6 +139,7 @@ def run_python(work: Path, args: argparse.Namespace, inference: str, contrasts: 
     command = [sys.executable, str(Path(__file__).resolve()), "_worker", inference, str(work)]
     command += [str(out), args.reference, str(args.n_cpus), str(args.min_count), str(args.alpha)]
     command += ["--shrink"] if args.shrink else []
+    command += ["--no-r-parity"] if args.no_r_parity else []
     wall, cpu, rss, output = timed(command, work / f"{inference}.log")
     de_seconds = json.loads(output.strip().splitlines()[-1])["de"]
     label = {
@@ -158,19 +161,18 @@ def worker(argv: list[str]) -> None:
     from drugsig.diffexp.deseq import write_de
     from drugsig.diffexp.inference import VectorizedInference
     from drugsig.inputs.design import build_contrasts
+    from drugsig.inputs.schema import fill_defaults, load_schema
     from drugsig.inputs.sheets import load_samples
 
     start = time.perf_counter()
-    cfg = {
+    cfg = {  # the workflow's defaults (config schema), then this run's settings
+        **fill_defaults({"diffexp": {}}, load_schema("config"))["diffexp"],
         "vehicle": vehicle,
-        "genotype_column": "genotype",
-        "parental": "parental",
-        "covariates": [],
-        "contrasts": [],
         "min_count": int(min_count),
         "alpha": float(alpha),
         "shrink": "--shrink" in argv,
         "n_cpus": int(n_cpus),
+        "r_parity": "--no-r-parity" not in argv,
     }
     inference = (VectorizedInference if inference_name == "vectorized" else DefaultInference)(
         n_cpus=int(n_cpus)
@@ -266,6 +268,10 @@ def main() -> None:
     parser.add_argument("--alpha", type=float, default=0.05)
     parser.add_argument("--n-cpus", type=int, default=2)
     parser.add_argument("--shrink", action="store_true", help="add apeGLM shrinkage (ours)")
+    parser.add_argument(
+        "--no-r-parity", action="store_true",
+        help="pydeseq2's dispersion and filtering rules (diffexp.r_parity: false)",
+    )  # fmt: skip
     parser.add_argument("--skip-r", action="store_true", help="do not run R DESeq2")
     parser.add_argument("--with-default", action="store_true", help="also DefaultInference")
     parser.add_argument("--keep", type=Path, help="keep inputs and results in this directory")

@@ -54,12 +54,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydeseq2.dds import DeseqDataSet
-from pydeseq2.ds import DeseqStats
 from pydeseq2.inference import Inference
 from pydeseq2.preprocessing import deseq2_norm
 
 from drugsig.diffexp.inference import VectorizedInference
+from drugsig.diffexp.r_parity import deseq_classes
 from drugsig.errors import InputError
 from drugsig.inputs.design import Contrast, build_contrasts, model_groups
 from drugsig.inputs.sheets import load_samples
@@ -183,7 +182,9 @@ def _fit(
     }
     codes = family.codes()
     metadata = pd.DataFrame({**covariates, _GROUP: family.groups.map(codes)}, index=names)
-    dds = DeseqDataSet(
+    # diffexp.r_parity: R DESeq2's dispersion and independent-filtering rules
+    dataset, statistics = deseq_classes(diffexp_cfg["r_parity"])
+    dds = dataset(
         counts=matrix.T,
         metadata=metadata,
         design="~" + " + ".join(metadata.columns),
@@ -203,7 +204,7 @@ def _fit(
     tables = {}
     for contrast in family.contrasts:
         code = codes[contrast.treatment_group]
-        stats = DeseqStats(
+        stats = statistics(
             dds,
             contrast=(
                 _interaction_vector(contrast, codes, list(design.columns))
@@ -304,7 +305,7 @@ def differential_expression(
         From :func:`drugsig.inputs.design.build_contrasts`.
     diffexp_cfg
         The validated ``diffexp`` config section (``vehicle``, ``covariates``,
-        ``min_count``, ``alpha``, ``shrink``, ``n_cpus`` are used).
+        ``min_count``, ``alpha``, ``shrink``, ``n_cpus``, ``r_parity`` are used).
     inference
         pydeseq2 inference back end, passed to every ``DeseqDataSet`` and
         ``DeseqStats``; default, as in the workflow,

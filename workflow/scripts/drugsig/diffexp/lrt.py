@@ -60,10 +60,12 @@ from formulaic import model_matrix
 from pydeseq2.dds import DeseqDataSet
 from pydeseq2.default_inference import DefaultInference
 from pydeseq2.inference import Inference
-from pydeseq2.utils import lowess, robust_method_of_moments_disp
+from pydeseq2.utils import robust_method_of_moments_disp
 from scipy.special import gammaln
 from scipy.stats import chi2, f, false_discovery_control
 
+from drugsig.diffexp.r_parity import deseq_classes
+from drugsig.diffexp.r_parity.filtering import r_independent_filtering
 from drugsig.errors import InputError
 from drugsig.io import write_table_atomic, write_text_atomic
 from drugsig.tables import LRT_INDEX_COLUMNS, match_contrast_files, read_counts
@@ -335,6 +337,9 @@ def pvalue_adjustment(
 ) -> tuple[np.ndarray, float]:
     """BH adjustment after independent filtering, as ``DESeq2:::pvalueAdjustment``.
 
+    The filtering is :func:`drugsig.diffexp.r_parity.filtering.r_independent_filtering`
+    (R's ``lowess``, R's fallbacks); this adds the unfiltered case.
+
     Parameters
     ----------
     pvalue : ndarray
@@ -354,37 +359,14 @@ def pvalue_adjustment(
         The ``baseMean`` threshold chosen (``-inf`` without filtering).
     """
     pvalue = np.asarray(pvalue, dtype=float)
-    filter_stat = np.asarray(filter_stat, dtype=float)
-
-    def bh(mask: np.ndarray) -> np.ndarray:
-        out = np.full(pvalue.shape, np.nan)
-        keep = mask & ~np.isnan(pvalue)
-        if keep.any():
-            out[keep] = false_discovery_control(pvalue[keep], method="bh")
-        return out
-
     if not independent_filter:
-        return bh(np.ones(pvalue.shape, dtype=bool)), -np.inf
-    lower = float(np.mean(filter_stat == 0))
-    upper = 0.95 if lower < 0.95 else 1.0
-    theta = np.linspace(lower, upper, 50)
-    cutoffs = np.quantile(filter_stat, theta)  # R quantile type 7
-    adjusted = np.column_stack([bh(filter_stat >= cutoff) for cutoff in cutoffs])
-    num_rej = np.sum(adjusted < alpha, axis=0)  # NaN compares False (na.rm=TRUE)
-    fit = lowess(theta, num_rej.astype(float), frac=1 / 5)
-    if num_rej.max() <= 10:
-        j = 0
-    else:
-        residual = num_rej[num_rej > 0] - fit[num_rej > 0] if np.any(num_rej > 0) else np.zeros(1)
-        max_fit = fit.max()
-        thresh = max_fit - np.sqrt(np.mean(residual**2))
-        j = 0
-        for level in (thresh, 0.9 * max_fit, 0.8 * max_fit):
-            above = np.flatnonzero(num_rej > level)
-            if above.size:
-                j = int(above[0])
-                break
-    return adjusted[:, j], float(cutoffs[j])
+        padj = np.full(pvalue.shape, np.nan)
+        tested = ~np.isnan(pvalue)
+        if tested.any():
+            padj[tested] = false_discovery_control(pvalue[tested], method="bh")
+        return padj, -np.inf
+    result = r_independent_filtering(np.asarray(filter_stat, dtype=float), pvalue, alpha)
+    return result.padj, result.threshold
 
 
 def _n_or_more_in_cell(design: np.ndarray, n: int) -> np.ndarray:
@@ -651,7 +633,7 @@ def series_lrt(
         From :func:`drugsig.analysis.dose_response.lrt_series`.
     diffexp_cfg
         The validated ``diffexp`` config section (``covariates``, ``min_count``,
-        ``alpha`` are used).
+        ``alpha``, ``r_parity`` are used).
     inference
         pydeseq2 inference back end for the DESeq2 fit and both GLM fits.
 
@@ -680,7 +662,8 @@ def series_lrt(
         {**covariates, "level": [codes[series.samples[name]] for name in names]}, index=names
     )
     reduced = "~" + (" + ".join(covariates) if covariates else "1")
-    dds = DeseqDataSet(
+    dataset, _ = deseq_classes(diffexp_cfg["r_parity"])
+    dds = dataset(
         counts=matrix.T,
         metadata=metadata,
         design="~" + " + ".join(metadata.columns),
