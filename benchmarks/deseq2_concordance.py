@@ -27,8 +27,9 @@ and of shrunken log2 fold changes between (a) and (b) (and the 99th percentile o
 latter), the Jaccard index of the padj < 0.05 and < 0.1 gene sets of (a) and (c) (for
 context also that of (b) and (c) at 0.05), and the number of *collapses* of (a) and (b):
 genes with padj < 1e-4 and |MLE log2FC| > 2 whose shrunken log2FC is below half the MLE
-in absolute value (each side judged on its own padj and MLE). The goal is that (a) never
-collapses a gene that (b) does not. Then wall and CPU time of (a) and (c) per dataset:
+in absolute value (each side judged on its own padj and MLE). The goal (issue 11): no
+collapse of (a) unless (b) shrinks the gene below half of its own MLE too, whatever
+(b)'s padj. Then wall and CPU time of (a) and (c) per dataset:
 (a) is the whole DE step in this process (fit, Wald tests, shrinkage; also without the
 shrinkage, which R does not do here), (c) is ``DESeq()`` + ``results()`` as timed inside
 R (``proc.time``), and the whole ``Rscript`` process including R's start-up and loading
@@ -390,6 +391,17 @@ def _read_r(directory: Path, model: Model, codes: dict[str, str], cached: bool) 
 # --- comparison ----------------------------------------------------------------------------
 
 
+def shrinks_half(table: pd.DataFrame) -> pd.Series:
+    """Whether the shrunken log2FC is below half the MLE in absolute value, any padj.
+
+    pydeseq2 "shrinks it too" when this holds for its own MLE and shrunken value: a
+    gene our fit calls (padj < 1e-4) but pydeseq2 does not is still shrunk alike, e.g. a
+    gene with an all-zero group, whose MLE diverges and whose apeGLM value stays small
+    in both (drugsig's R-parity Wald test calls it, as R does; pydeseq2's does not).
+    """
+    return table["shrunk"].abs() < table["log2FoldChange"].abs() / 2
+
+
 def collapsed(table: pd.DataFrame) -> pd.Index:
     """Genes with padj < 1e-4, |MLE| > 2 and |shrunken| < |MLE| / 2.
 
@@ -404,9 +416,7 @@ def collapsed(table: pd.DataFrame) -> pd.Index:
         The collapsed genes.
     """
     mle = table["log2FoldChange"].abs()
-    mask = (
-        (table["padj"] < COLLAPSE_PADJ) & (mle > COLLAPSE_MLE) & (table["shrunk"].abs() < mle / 2)
-    )
+    mask = (table["padj"] < COLLAPSE_PADJ) & (mle > COLLAPSE_MLE) & shrinks_half(table)
     return table.index[mask]
 
 
@@ -487,7 +497,7 @@ def compare(
             p99_shrunk_diff=float(shrunk_diff.quantile(0.99)),
             collapse_ours=len(c_ours),
             collapse_pydeseq2=len(c_default),
-            ours_only=len(c_ours.difference(c_default)),
+            ours_only=len(c_ours[~shrinks_half(b.loc[c_ours])]),
         )
         if r is not None:
             # R's results for the genes pydeseq2 tested (the same filtered matrix)
@@ -612,7 +622,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"collapses: ours {sum(row.collapse_ours for row in rows)}, "
         f"pydeseq2 {sum(row.collapse_pydeseq2 for row in rows)}, "
-        f"ours but not pydeseq2 {ours_only} (goal: 0, {'met' if ours_only == 0 else 'NOT met'})"
+        f"ours where pydeseq2 does not shrink below half (any padj) {ours_only} "
+        f"(goal: 0, {'met' if ours_only == 0 else 'NOT met'})"
     )
     return 0
 

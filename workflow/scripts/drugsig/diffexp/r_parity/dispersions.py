@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import digamma, gammaln
 
+from drugsig.diffexp.one_factor import Groups, one_hot_groups
+
 _KAPPA_0 = 1.0  # R: kappa_0
 _TOL = 1e-6  # R: dispTol
 _MAXIT = 100  # R: maxit
@@ -40,6 +42,10 @@ class _Posterior:
         Prior mean of each gene's log dispersion; None for no prior.
     prior_var : float
         Prior variance of the log dispersions.
+    groups : Groups or None
+        The groups of a one-factor design (intercept + group indicators), whose
+        ``X^T W X`` is diagonal in the group means: the Cox-Reid term then costs
+        O(samples) per gene instead of dense p x p algebra (screens with many groups).
     """
 
     counts: np.ndarray
@@ -47,6 +53,21 @@ class _Posterior:
     design: np.ndarray
     prior_mean: np.ndarray | None
     prior_var: float
+    groups: Groups | None = None
+
+    @classmethod
+    def of_design(
+        cls,
+        counts: np.ndarray,
+        mu: np.ndarray,
+        design: np.ndarray,
+        prior_mean: np.ndarray | None,
+        prior_var: float,
+    ) -> _Posterior:
+        """Build the posterior, with the design's groups if it is a one-factor design."""
+        group = one_hot_groups(design)
+        groups = None if group is None else Groups(group)
+        return cls(counts.astype(float), mu, design, prior_mean, prior_var, groups)
 
     def subset(self, genes: np.ndarray) -> _Posterior:
         """Restrict the posterior to ``genes`` (indices or a boolean mask)."""
@@ -56,6 +77,7 @@ class _Posterior:
             self.design,
             None if self.prior_mean is None else self.prior_mean[genes],
             self.prior_var,
+            self.groups,
         )
 
     def _gram(self, weights: np.ndarray) -> np.ndarray:
@@ -66,7 +88,11 @@ class _Posterior:
         alpha = np.exp(log_alpha)
         size = 1.0 / alpha
         y, mu = self.counts, self.mu
-        cox_reid = -0.5 * np.linalg.slogdet(self._gram(1.0 / (1.0 / mu + alpha)))[1]
+        weights = 1.0 / (1.0 / mu + alpha)
+        if self.groups is not None:  # log det X^T W X = sum over groups of log W_g
+            cox_reid = -0.5 * np.log(self.groups.sum(weights)).sum(axis=0)
+        else:
+            cox_reid = -0.5 * np.linalg.slogdet(self._gram(weights))[1]
         loglik = np.sum(
             gammaln(y + size) - gammaln(size) - y * np.log(mu + size) - size * np.log1p(mu * alpha),
             axis=0,
@@ -82,10 +108,15 @@ class _Posterior:
         size = 1.0 / alpha
         y, mu = self.counts, self.mu
         weights = 1.0 / (1.0 / mu + alpha)
-        gram_derivative = self._gram(-(weights**2))
-        cox_reid = -0.5 * np.trace(
-            np.linalg.solve(self._gram(weights), gram_derivative), axis1=1, axis2=2
-        )
+        if self.groups is not None:  # trace of (X^T W X)^-1 X^T W' X, W' = -W^2
+            cox_reid = -0.5 * (self.groups.sum(-(weights**2)) / self.groups.sum(weights)).sum(
+                axis=0
+            )
+        else:
+            gram_derivative = self._gram(-(weights**2))
+            cox_reid = -0.5 * np.trace(
+                np.linalg.solve(self._gram(weights), gram_derivative), axis1=1, axis2=2
+            )
         loglik = size**2 * np.sum(
             digamma(size)
             + np.log1p(mu * alpha)
@@ -228,7 +259,7 @@ def r_genewise_dispersions(
         The dispersions and whether each gene's line search converged (R's
         ``dispGeneEstConv``).
     """
-    posterior = _Posterior(counts.astype(float), mu, design, None, 1.0)
+    posterior = _Posterior.of_design(counts, mu, design, None, 1.0)
     search = _fit_disp(posterior, np.log(start), np.log(min_disp / 10))
     estimate = np.minimum(np.exp(search.log_alpha), max_disp)
     no_increase = search.last_lp < search.initial_lp + np.abs(search.initial_lp) / 1e6
@@ -276,7 +307,7 @@ def r_map_dispersions(
         The MAP dispersions and whether each gene's line search converged.
     """
     start = np.where(genewise > 0.1 * trend, genewise, trend)
-    posterior = _Posterior(counts.astype(float), mu, design, np.log(trend), prior_var)
+    posterior = _Posterior.of_design(counts, mu, design, np.log(trend), prior_var)
     search = _fit_disp(posterior, np.log(start), np.log(min_disp / 10))
     estimate = np.exp(search.log_alpha)
     converged = search.iterations < _MAXIT
