@@ -65,6 +65,8 @@ def contrast(line: str, drug: str, time: str) -> str:
 
 
 CONTRASTS = [contrast(line, drug, time) for line in CELL_LINES for drug in DRUGS for time in TIMES]
+# each drug at 6 h and 1 h, with DMSO at both: the time x treatment interaction
+INTERACTIONS = [f"{line}_{drug}_6h_vs_1h_interaction" for line in CELL_LINES for drug in DRUGS]
 
 
 def matrix_columns() -> list[str]:
@@ -180,12 +182,33 @@ def test_relabelled_outlier_has_k562_expression(results, samples):
 
 def test_contrasts_per_cell_line_drug_and_time(results):
     described = pd.read_csv(results / "de" / "contrasts.tsv", sep="\t")
-    assert sorted(described["name"]) == sorted(CONTRASTS)
-    assert (described["kind"] == "treatment").all()
-    assert (described[["n_treatment", "n_reference"]] == 2).all().all()
+    assert sorted(described["name"]) == sorted([*CONTRASTS, *INTERACTIONS])
+    kinds = described.set_index("name")["kind"]
+    assert (kinds[CONTRASTS] == "treatment").all() and (kinds[INTERACTIONS] == "interaction").all()
+    treatments = described[described["kind"] == "treatment"]
+    assert (treatments[["n_treatment", "n_reference"]] == 2).all().all()
     k562 = described.set_index("name").loc[contrast("K562", "dBet6", "1h")]
     assert k562["treatment_samples"].split(",") == [OUTLIER, "K562_dBet6_1h_2"]
     assert k562["reference_samples"].split(",") == ["K562_DMSO_1h_1", "K562_DMSO_1h_2"]
+
+
+def test_time_interaction_is_the_difference_of_the_two_drug_effects(results):
+    """Same model per cell line: interaction log2FC = (6 h vs DMSO) - (1 h vs DMSO), and
+    the BET response grows from 1 h to 6 h, so every interaction has hundreds of calls."""
+    for line in CELL_LINES:
+        for drug in DRUGS:
+            interaction = de_table(results, f"{line}_{drug}_6h_vs_1h_interaction")
+            late = de_table(results, contrast(line, drug, "6h"))
+            early = de_table(results, contrast(line, drug, "1h"))
+            difference = (late["log2FoldChange"] - early["log2FoldChange"]).reindex(
+                interaction.index
+            )
+            # the tables carry 6 significant digits
+            np.testing.assert_allclose(
+                interaction["log2FoldChange"], difference, rtol=1e-5, atol=1e-4
+            )
+            assert interaction["log2FoldChange_shrunk"].isna().all()
+            assert (interaction["padj"] < 0.05).sum() > 100, (line, drug)  # measured 145-564
 
 
 def test_de_tables_have_tested_genes(results):
@@ -279,7 +302,7 @@ def test_report_has_the_de_summary(results):
         sep="\t",
         index_col=0,
     )
-    assert sorted(summary.index) == sorted(CONTRASTS)
+    assert sorted(summary.index) == sorted([*CONTRASTS, *INTERACTIONS])
     for name in CONTRASTS:
         assert summary.loc[name, "n_up"] + summary.loc[name, "n_down"] == signature_size(
             results, name

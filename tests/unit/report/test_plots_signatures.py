@@ -141,6 +141,22 @@ def test_overlap_figure_has_a_panel_per_cell_line():
     assert sum(patch.get_height() for patch in bars.patches) == 7
 
 
+def test_overlap_panel_whose_signatures_are_all_empty():
+    """A time point where no treatment has a signature gene (real data: A549 at 1 h)."""
+    empty = pd.Series(dtype=object)
+    assert intersections({"a": empty, "b": empty}).dtypes.to_dict() == {
+        "a": bool, "b": bool, "up": int, "down": int, "mixed": int, "size": int,
+    }  # fmt: skip
+    figure = overlap_figure(
+        {("A549", "1h"): {"a": empty, "b": empty}, ("A549", "6h"): {"a": pd.Series({"g1": "up"})}}
+    )
+    titles = [axes.get_title(loc="left") for sub in figure.subfigs for axes in sub.axes]
+    assert [title for title in titles if title] == [
+        "Cell line A549, 1h: 2 treatment signatures, 0 genes",
+        "Cell line A549, 6h: 1 treatment signature, 1 gene",
+    ]
+
+
 def test_overlap_figure_without_treatments():
     figure = overlap_figure({})
     assert figure.axes[0].texts[0].get_text() == "There are no treatment contrasts."

@@ -244,8 +244,12 @@ def intersections(sets: Mapping[str, pd.Series], n: int = MAX_INTERSECTIONS) -> 
     names = list(sets)
     columns = [*names, *DIRECTIONS, "size"]
     directions = pd.DataFrame(dict(sets), columns=names)
-    if directions.empty:
-        return pd.DataFrame(columns=columns)
+    if directions.empty:  # no signature gene at all: no combination, typed columns
+        return pd.DataFrame(
+            {**{name: pd.Series(dtype=bool) for name in names},
+             **{column: pd.Series(dtype=int) for column in [*DIRECTIONS, "size"]}},
+            columns=columns,
+        )  # fmt: skip
     members = directions.notna()
     degree = members.sum(axis=1)
     consensus = np.select(
@@ -314,7 +318,7 @@ def _upset(panel: Figure | SubFigure, title: str, sets: Mapping[str, pd.Series])
         loc="left",
         fontweight="bold",
     )
-    bars.set_ylim(0, max(combos["size"].max(), 1) * 1.15)
+    bars.set_ylim(0, max([*combos["size"], 1]) * 1.15)  # 1 when no gene
     key = panel.add_subplot(grid[0, 0])
     key.set_axis_off()
     key.legend(*bars.get_legend_handles_labels(), title="direction", loc="center", frameon=False)
