@@ -16,6 +16,7 @@ from drugsig.diffexp.deseq import differential_expression
 from drugsig.diffexp.inference import VectorizedInference
 from drugsig.diffexp.interaction import interaction_wald
 from drugsig.diffexp.lrt import LRT_COLUMNS, series_lrt, write_lrt
+from drugsig.errors import InputError
 from drugsig.inputs.design import build_contrasts
 from drugsig.tables import LRT_INDEX_COLUMNS, read_de_table, read_lrt_index
 
@@ -76,6 +77,20 @@ def test_series_lrt_with_blocking_covariate_recovers_planted_genes(dose_data):
     called = set(table.loc[table["padj"] < 0.05, "gene_id"])
     assert len(called & planted) / len(planted) > 0.6
     assert len(called - planted) / max(len(called), 1) < 0.25
+
+
+def test_series_lrt_refuses_a_covariate_confounded_with_the_doses(dose_data):
+    counts, sheet, _ = dose_data
+    sheet = sheet.assign(plate=sheet["dose"])  # one plate per dose
+    cfg = diffexp_config(covariates=["plate"])
+    (one,) = lrt_series(sheet, build_contrasts(sheet, diffexp_config()), cfg)
+    with pytest.raises(InputError) as error:
+        series_lrt(counts, sheet, one, cfg, INFERENCE)
+    assert str(error.value) == (
+        "LRT of series L_parental_Drug_24h_dose: the covariates plate (diffexp.covariates) "
+        "are confounded with its dose levels on its samples, so the model cannot be "
+        "fitted. Remove them, add samples that separate them, or set diffexp.lrt: false."
+    )
 
 
 def test_write_lrt_index(tmp_path, dose_data):
